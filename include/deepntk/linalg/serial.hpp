@@ -1,0 +1,22 @@
+#pragma once
+// Serial LAPACK/BLAS on whole column-major matrices: the references that every distributed
+// routine is tested against, and small-problem helpers.
+
+#include <cstdint>
+#include <vector>
+
+namespace deepntk::linalg::serial {
+
+/// C (m x n) := A (m x k) * B (k x n), or with A / B transposed as stored.
+[[nodiscard]] std::vector<double> gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n,
+                                       std::int64_t k, const std::vector<double>& a, const std::vector<double>& b);
+
+/// Lower Cholesky factor of the n x n SPD matrix (upper triangle zeroed). Throws NotPositiveDefinite.
+[[nodiscard]] std::vector<double> cholesky_lower(std::int64_t n, std::vector<double> a);
+
+/// Ascending eigenvalues of the symmetric n x n matrix (lower triangle used); eigenvectors
+/// written to `vectors` (column-major) when it is not null.
+[[nodiscard]] std::vector<double> symmetric_eigenvalues(std::int64_t n, std::vector<double> a,
+                                                         std::vector<double>* vectors = nullptr);
+
+}  // namespace deepntk::linalg::serial

@@ -1,0 +1,3 @@
+// The Boost.Test main for serial unit tests.
+#define BOOST_TEST_MODULE deepntk unit tests
+#include <boost/test/unit_test.hpp>
