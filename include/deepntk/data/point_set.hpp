@@ -1,0 +1,30 @@
+#pragma once
+// Points as rows of a dense row-major matrix, replicated on every rank. Input data are
+// small next to the Gram matrices (n x d against n x n), and every rank needs the rows of
+// the points its Gram blocks touch.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace deepntk::data {
+
+struct PointSet {
+  std::int64_t count = 0;      // number of points (rows)
+  std::int64_t dimension = 0;  // features per point (columns)
+  std::vector<double> values;  // row-major count x dimension
+
+  [[nodiscard]] std::span<const double> point(std::int64_t i) const {
+    return {values.data() + i * dimension, static_cast<std::size_t>(dimension)};
+  }
+};
+
+/// What a run computes kernels on.
+struct Dataset {
+  PointSet train;
+  PointSet test;
+  std::string description;  // one line, for logs and the result file
+};
+
+}  // namespace deepntk::data
