@@ -1,0 +1,220 @@
+#pragma once
+// The run configuration: a plain struct with one member per configuration key, and the
+// functions that fill it from TOML (file, string, `--set key=value` overrides), check it,
+// and write it back as TOML.
+//
+// The keys, their types, defaults, allowed values and meanings are described in ONE schema
+// table (src/app/config_schema.cpp, exposed by describe_keys() in config_schema.hpp). Parsing,
+// validation messages, "did you mean" suggestions, to_toml() and docs/configuration.md all
+// follow that table. Defaults live in the member initializers below and nowhere else.
+//
+// No MPI here: rank 0 parses, then broadcasts to_toml(config), and the other ranks call
+// parse_config_string() on it; parse_config_string(to_toml(c)) == c exactly.
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace deepntk::app {
+
+/// Every configuration problem: one line naming the key, where it came from
+/// ("file.toml:12:7", "--set"), what was given and what is allowed.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// ---- Enumerated values --------------------------------------------------------------------
+// Each list below is the single place its values are named: adding a value (e.g. `X(idx)` to
+// the data sources) is a one-line change; the enum, parsing, messages and the schema's list
+// of allowed values all follow. Order = enumerator order.
+#define DEEPNTK_DATA_SOURCES(X) X(sphere) X(hdf5)
+#define DEEPNTK_ARCHITECTURES(X) X(mlp) X(resnet) X(shortcut)
+#define DEEPNTK_ACTIVATIONS(X) X(relu) X(erf)
+#define DEEPNTK_KERNEL_KINDS(X) X(nngp) X(ntk)
+
+#define DEEPNTK_ENUMERATOR(name) name,
+#define DEEPNTK_ENUM_NAME(name) std::string_view{#name},
+
+enum class DataSource { DEEPNTK_DATA_SOURCES(DEEPNTK_ENUMERATOR) };
+enum class Architecture { DEEPNTK_ARCHITECTURES(DEEPNTK_ENUMERATOR) };
+enum class Activation { DEEPNTK_ACTIVATIONS(DEEPNTK_ENUMERATOR) };
+enum class KernelKind { DEEPNTK_KERNEL_KINDS(DEEPNTK_ENUMERATOR) };
+
+/// enum_names<E>::values[i] is the configuration spelling of the enumerator with value i.
+template <class E>
+struct enum_names;
+template <>
+struct enum_names<DataSource> {
+  static constexpr std::array values{DEEPNTK_DATA_SOURCES(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<Architecture> {
+  static constexpr std::array values{DEEPNTK_ARCHITECTURES(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<Activation> {
+  static constexpr std::array values{DEEPNTK_ACTIVATIONS(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<KernelKind> {
+  static constexpr std::array values{DEEPNTK_KERNEL_KINDS(DEEPNTK_ENUM_NAME)};
+};
+
+#undef DEEPNTK_ENUMERATOR
+#undef DEEPNTK_ENUM_NAME
+
+/// The configuration spelling of an enumerator ("sphere", "resnet", "ntk", ...).
+template <class E>
+  requires std::is_enum_v<E>
+constexpr std::string_view to_string(E value) noexcept {
+  return enum_names<E>::values[static_cast<std::size_t>(value)];
+}
+
+/// The enumerator spelled `name` exactly, if any.
+template <class E>
+  requires std::is_enum_v<E>
+constexpr std::optional<E> enum_from_string(std::string_view name) noexcept {
+  const auto& names = enum_names<E>::values;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+// ---- Residual branch scale -----------------------------------------------------------------
+
+enum class AlphaRule {
+  inverse_sqrt_depth,  ///< α = 1/sqrt(L)        (config: "1/sqrt(L)"; value = 0.5)
+  constant,            ///< α = value            (config: a number > 0)
+  power,               ///< α = L^(−value)       (config: "L^-0.25"; value = 0.25)
+};
+
+/// The `network.alpha` key, parsed. For inverse_sqrt_depth and power, `value` is the
+/// exponent γ in α = L^(−γ) (0.5 for inverse_sqrt_depth); for constant it is α itself.
+struct BranchScale {
+  AlphaRule rule = AlphaRule::inverse_sqrt_depth;
+  double value = 0.5;
+
+  /// α for a network of `depth` residual blocks (depth >= 1).
+  [[nodiscard]] double at_depth(std::int64_t depth) const noexcept;
+  /// log α, which stays exact where α itself would underflow.
+  [[nodiscard]] double log_at_depth(std::int64_t depth) const noexcept;
+
+  bool operator==(const BranchScale&) const = default;
+};
+
+/// "1/sqrt(L)", "L^-0.25" or "0.5": the configuration spelling of a branch scale.
+[[nodiscard]] std::string to_string(const BranchScale& alpha);
+
+// ---- The configuration ---------------------------------------------------------------------
+
+struct DataConfig {
+  DataSource source = DataSource::sphere;
+  std::int64_t n_train = 1024;
+  std::int64_t n_test = 256;
+  std::int64_t dim = 128;
+  std::uint64_t seed = 20251122;
+  std::string path;  ///< input file (hdf5)
+  std::string x_train = "x_train";
+  std::string y_train = "y_train";
+  std::string x_test = "x_test";
+  std::string y_test = "y_test";
+
+  bool operator==(const DataConfig&) const = default;
+};
+
+struct NetworkConfig {
+  Architecture architecture = Architecture::mlp;
+  Activation activation = Activation::relu;
+  double sw2 = 2.0;
+  double sb2 = 0.0;
+  BranchScale alpha{};
+  std::int64_t readout_every = 1;  ///< h: a read-out head every h layers (shortcut only)
+
+  bool operator==(const NetworkConfig&) const = default;
+};
+
+struct DepthConfig {
+  /// Canonical schedule text for kernels::DepthSchedule::parse: either a comma-separated,
+  /// strictly increasing list of depths ("1,2,5") or "log:START:STOP:COUNT", integers only,
+  /// no spaces. Already validated (every depth in [1, max_depth]).
+  std::string schedule = "1,2,5,10,20,50,100,200,500,1000";
+  std::vector<KernelKind> kinds{KernelKind::nngp, KernelKind::ntk};
+
+  /// The largest depth any schedule may name.
+  static constexpr std::int64_t max_depth = 100'000'000;
+
+  bool operator==(const DepthConfig&) const = default;
+};
+
+struct ParallelConfig {
+  /// {rows, cols} of the BLACS process grid; {0, 0} = the most square shape for the rank count.
+  std::array<std::int64_t, 2> grid{0, 0};
+  std::int64_t block_size = 64;
+
+  [[nodiscard]] bool automatic_grid() const noexcept { return grid[0] == 0 && grid[1] == 0; }
+
+  bool operator==(const ParallelConfig&) const = default;
+};
+
+struct OutputConfig {
+  std::string path = "deepntk-result.h5";
+  bool kernels = true;      ///< write the n x n kernel matrices
+  bool eigenvalues = true;  ///< write the spectra
+
+  bool operator==(const OutputConfig&) const = default;
+};
+
+struct RunConfig {
+  DataConfig data;
+  NetworkConfig network;
+  DepthConfig depth;
+  ParallelConfig parallel;
+  OutputConfig output;
+
+  bool operator==(const RunConfig&) const = default;
+};
+
+// ---- Reading -------------------------------------------------------------------------------
+
+/// Parses a TOML document. Keys not given keep their defaults. `origin` names the document
+/// in messages (a file name, "<broadcast>"). Fully validated.
+[[nodiscard]] RunConfig parse_config_string(std::string_view document,
+                                            std::string_view origin = "<string>");
+
+/// Reads and parses a TOML file. Fully validated.
+[[nodiscard]] RunConfig parse_config_file(const std::filesystem::path& file);
+
+/// Applies one `key=value` override, e.g. "network.sw2=1.5", "depth.schedule=[1,10,100]",
+/// "network.architecture=resnet". The value is TOML value syntax; text that is not valid
+/// TOML is taken as a bare string. Validates the key's own value; call validate() once all
+/// overrides are in (checks that involve several keys).
+void apply_override(RunConfig& config, std::string_view assignment);
+
+/// Defaults, then the file (if any), then the overrides in order, then validate().
+[[nodiscard]] RunConfig load_config(const std::optional<std::filesystem::path>& file,
+                                    std::span<const std::string> overrides = {});
+
+/// Checks every key and the rules that involve several keys (e.g. data.source = "hdf5"
+/// needs data.path). Throws ConfigError naming the key.
+void validate(const RunConfig& config);
+
+// ---- Writing -------------------------------------------------------------------------------
+
+struct TomlStyle {
+  bool comments = false;  ///< a comment line (meaning, allowed values) above every key
+};
+
+/// The full effective configuration, every key, in schema order. Exact round trip:
+/// parse_config_string(to_toml(c)) == c for every valid c.
+[[nodiscard]] std::string to_toml(const RunConfig& config, TomlStyle style = {});
+
+}  // namespace deepntk::app

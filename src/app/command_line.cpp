@@ -1,0 +1,120 @@
+// The `deepntk` command line (CLI11). Parsing only: printing and exiting are the caller's.
+
+#include "deepntk/app/command_line.hpp"
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "deepntk/version.hpp"
+
+namespace deepntk::app {
+namespace {
+
+constexpr int usage_error_exit_code = 1;  // as main.cpp: 1 = usage/configuration error, 2 = crash
+
+constexpr const char* main_footer = R"(
+Examples:
+  deepntk run                                  built-in default: 1024 points on S^127, mlp/ReLU,
+                                               depths 1..1000, result in deepntk-result.h5
+  deepntk run examples/resnet-deep.toml --set network.alpha=L^-0.25 --output deep.h5
+  mpirun -n 4 deepntk run run.toml --set 'depth.schedule=[1,10,100]' --force
+
+Every configuration key is described in docs/configuration.md; `deepntk run --help` lists
+the run options.)";
+
+constexpr const char* run_footer = R"(
+Examples:
+  deepntk run                                  the built-in default configuration
+  deepntk run run.toml --verbose               a configuration file; print the effective one
+  deepntk run --set network.architecture=resnet --set "depth.schedule=log:1:1000000:25"
+  deepntk run run.toml --set data.n_train=256 --output small.h5 --force
+
+--set takes KEY=VALUE with KEY a section.name from docs/configuration.md and VALUE in TOML
+syntax (quotes may be left out for words: --set network.activation=erf). Later --set win.)";
+
+}  // namespace
+
+std::string version_text() {
+  return fmt::format("deepntk {} (git {})", deepntk::version(), deepntk::git_revision());
+}
+
+ParsedCommand parse_command_line(int argc, const char* const* argv) {
+  ParsedCommand command;
+  std::string config_path;
+  std::string output_path;
+
+  CLI::App app{"deepntk: infinite-width NNGP and NTK kernels as a function of network depth,\n"
+               "computed in parallel with MPI and ScaLAPACK; results in one HDF5 file.",
+               "deepntk"};
+  app.set_version_flag("--version", version_text(), "Print the version and git revision, then exit");
+  app.require_subcommand(1);
+  app.footer(main_footer);
+
+  CLI::App* run = app.add_subcommand("run", "Compute the kernels at every depth of the schedule and write the result");
+  run->add_option("CONFIG", config_path, "TOML configuration file (default: the built-in configuration)")
+      ->type_name("FILE.toml");
+  run->add_option("--set", command.overrides, "Override one configuration key, e.g. --set network.sw2=1.5 (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->expected(1)
+      ->allow_extra_args(false)  // `--set a=1 run.toml`: run.toml is the CONFIG, not a second --set
+      ->take_all();
+  run->add_option("-o,--output", output_path, "Result file; overrides output.path")->type_name("PATH");
+  run->add_flag("--force", command.force, "Overwrite the result file if it exists");
+  run->add_flag("-v,--verbose", command.verbose, "Print the effective configuration and more detail");
+  run->add_flag("-q,--quiet", command.quiet, "Print errors only (not with --verbose)");
+  run->footer(run_footer);
+  // plan, info: later subcommands register here.
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const int code = app.exit(error, out, err);
+    if (code == 0) throw CommandLineExit(0, out.str());
+    if (argc <= 1) {  // bare `deepntk`: show what there is to do
+      throw CommandLineExit(usage_error_exit_code, app.help());
+    }
+    throw CommandLineExit(usage_error_exit_code,
+                          fmt::format("deepntk: {}\nRun 'deepntk --help' or 'deepntk run --help' for usage.\n",
+                                      error.what()));
+  }
+
+  if (command.verbose && command.quiet) {
+    throw CommandLineExit(usage_error_exit_code,
+                          "deepntk: --verbose and --quiet exclude each other\n"
+                          "Run 'deepntk run --help' for usage.\n");
+  }
+  if (run->parsed()) command.subcommand = Subcommand::run;
+  if (run->count("CONFIG") > 0) command.config_path = config_path;
+  if (run->count("--output") > 0) command.output_path = output_path;
+  return command;
+}
+
+RunConfig resolve_config(const ParsedCommand& command) {
+  std::optional<std::filesystem::path> file;
+  if (command.config_path) {
+    file = *command.config_path;
+    std::error_code ec;
+    if (command.config_path->find('=') != std::string::npos && !std::filesystem::exists(*file, ec)) {
+      throw ConfigError(fmt::format(
+          "cannot read configuration file '{0}': no such file; to override a key write --set {0}",
+          *command.config_path));
+    }
+  }
+  RunConfig config = load_config(file, command.overrides);
+  if (command.output_path) {
+    if (command.output_path->empty()) {
+      throw ConfigError("--output: got an empty path, expected the name of the result file");
+    }
+    config.output.path = *command.output_path;
+    validate(config);
+  }
+  return config;
+}
+
+}  // namespace deepntk::app

@@ -1,0 +1,300 @@
+// Reading, checking and writing RunConfig. Which keys exist and what they accept is decided
+// by the schema table (config_schema.cpp); this file only walks documents and formats errors.
+
+#include "deepntk/app/config.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "config_fields.hpp"
+#include "deepntk/app/config_schema.hpp"
+
+namespace deepntk::app {
+
+// ---- BranchScale ---------------------------------------------------------------------------------
+
+double BranchScale::at_depth(std::int64_t depth) const noexcept {
+  const auto l = static_cast<double>(depth);
+  switch (rule) {
+    case AlphaRule::inverse_sqrt_depth: return 1.0 / std::sqrt(l);
+    case AlphaRule::constant: return value;
+    case AlphaRule::power: return std::pow(l, -value);
+  }
+  return value;
+}
+
+double BranchScale::log_at_depth(std::int64_t depth) const noexcept {
+  const auto l = static_cast<double>(depth);
+  switch (rule) {
+    case AlphaRule::inverse_sqrt_depth: return -0.5 * std::log(l);
+    case AlphaRule::constant: return std::log(value);
+    case AlphaRule::power: return -value * std::log(l);
+  }
+  return std::log(value);
+}
+
+std::string to_string(const BranchScale& alpha) {
+  switch (alpha.rule) {
+    case AlphaRule::inverse_sqrt_depth: return "1/sqrt(L)";
+    case AlphaRule::constant: return fmt::format("{}", alpha.value);
+    case AlphaRule::power: return fmt::format("L^-{}", alpha.value);
+  }
+  return fmt::format("{}", alpha.value);
+}
+
+namespace {
+
+using detail::Field;
+using detail::ValueProblem;
+
+std::string_view trim(std::string_view text) {
+  const auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+/// "file.toml:12:7: "
+std::string where(const toml::source_region& region, std::string_view origin) {
+  const std::string_view path = region.path && !region.path->empty() ? std::string_view(*region.path) : origin;
+  return fmt::format("{}:{}:{}: ", path, region.begin.line, region.begin.column);
+}
+
+std::string join_names(std::string_view section) {
+  std::string out;
+  for (const auto& f : detail::fields()) {
+    if (f.section != section) continue;
+    if (!out.empty()) out += ", ";
+    out += f.name;
+  }
+  return out;
+}
+
+std::string section_names() {
+  std::string out;
+  for (const auto& s : detail::sections()) {
+    if (!out.empty()) out += ", ";
+    out += s.name;
+  }
+  return out;
+}
+
+/// "<key>: unknown key; did you mean 'network.sw2'?" (without the location prefix).
+std::string unknown_key_message(std::string_view key, bool is_section) {
+  const std::string suggestion = suggest_key(key);
+  std::string message = fmt::format("{}: unknown {}", key, is_section ? "section" : "key");
+  if (!suggestion.empty()) return message + fmt::format("; did you mean '{}'?", suggestion);
+  const std::size_t dot = key.find('.');
+  if (dot != std::string_view::npos && detail::find_section(key.substr(0, dot)) != nullptr) {
+    const std::string_view section = key.substr(0, dot);
+    return message + fmt::format("; [{}] has the keys {}", section, join_names(section));
+  }
+  return message + fmt::format("; the sections are {}", section_names());
+}
+
+/// Reads one document into `config` without the checks that involve several keys. When a
+/// document has several problems, the first one in the file is reported.
+void read_document(std::string_view text, std::string_view origin, RunConfig& config) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& error) {
+    throw ConfigError(fmt::format("{}TOML syntax error: {}", where(error.source(), origin), error.description()));
+  }
+
+  struct Problem {
+    toml::source_position position;
+    std::string message;
+  };
+  std::optional<Problem> first;
+  const auto note = [&](const toml::source_region& region, std::string message) {
+    if (!first || region.begin < first->position) {
+      first = Problem{region.begin, where(region, origin) + message};
+    }
+  };
+
+  for (const auto& [section_key, section_node] : root) {
+    const std::string section(section_key.str());
+    const auto* table = section_node.as_table();
+    if (detail::find_section(section) == nullptr) {
+      note(section_key.source(), unknown_key_message(section, table != nullptr));
+      continue;
+    }
+    if (table == nullptr) {
+      note(section_node.source(),
+           fmt::format("{}: got {} ({}), expected a section: a line [{}] followed by its keys", section,
+                       detail::render(section_node), detail::type_phrase(section_node), section));
+      continue;
+    }
+    for (const auto& [name_key, value] : *table) {
+      const std::string key = section + "." + std::string(name_key.str());
+      const Field* field = detail::find_field(key);
+      if (field == nullptr) {
+        note(name_key.source(), unknown_key_message(key, false));
+        continue;
+      }
+      try {
+        field->read(value, config);
+      } catch (const ValueProblem& problem) {
+        note(value.source(), fmt::format("{}: {}", key, problem.text));
+      }
+    }
+  }
+  if (first) throw ConfigError(first->message);
+}
+
+/// The node an override's value text stands for. `holder` keeps a parsed value alive.
+const toml::node& override_value(std::string_view key, std::string_view value, const Field& field,
+                                 toml::table& holder, toml::value<std::string>& fallback) {
+  const bool looks_like_toml = !value.empty() && std::string_view("[{\"'").find(value.front()) != std::string_view::npos;
+  if (!field.bare_string || looks_like_toml) {
+    try {
+      const std::string document = fmt::format("v = {}\n", value);
+      holder = toml::parse(std::string_view(document), std::string_view("--set"));
+      if (holder.size() == 1 && holder.contains("v")) return *holder.get("v");
+    } catch (const toml::parse_error& error) {
+      if (looks_like_toml) {
+        throw ConfigError(fmt::format("--set {}: '{}' is not a valid TOML value ({})", key, value,
+                                      error.description()));
+      }
+    }
+  }
+  fallback = toml::value<std::string>(std::string(value));  // a bare word: resnet, 1/sqrt(L), out.h5
+  return fallback;
+}
+
+std::string read_text_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    throw ConfigError(fmt::format("cannot read configuration file '{}': it is a directory", file.string()));
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw ConfigError(fmt::format("cannot read configuration file '{}': {}", file.string(), std::strerror(errno)));
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    throw ConfigError(fmt::format("cannot read configuration file '{}': read error", file.string()));
+  }
+  return std::move(buffer).str();
+}
+
+/// Word-wraps `text` into comment lines of at most ~92 characters.
+std::string comment(std::string_view text) {
+  std::string out;
+  std::string line(1, '#');
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = std::min(text.find(' ', pos), text.size());
+    const std::string_view word = text.substr(pos, end - pos);
+    if (line.size() > 1 && line.size() + 1 + word.size() > 92) {
+      out += line;
+      out += '\n';
+      line.resize(1);  // keep the "#"
+    }
+    if (!word.empty()) {
+      line += ' ';
+      line.append(word);
+    }
+    pos = end + 1;
+  }
+  out += line;
+  out += '\n';
+  return out;
+}
+
+}  // namespace
+
+// ---- public API ------------------------------------------------------------------------------------
+
+RunConfig parse_config_string(std::string_view document, std::string_view origin) {
+  RunConfig config;
+  read_document(document, origin, config);
+  validate(config);
+  return config;
+}
+
+RunConfig parse_config_file(const std::filesystem::path& file) {
+  return parse_config_string(read_text_file(file), file.string());
+}
+
+void apply_override(RunConfig& config, std::string_view assignment) {
+  const std::size_t eq = assignment.find('=');
+  if (eq == std::string_view::npos) {
+    throw ConfigError(fmt::format(
+        "--set '{}': expected KEY=VALUE with KEY a section.name, e.g. --set network.sw2=1.5", assignment));
+  }
+  const std::string key(trim(assignment.substr(0, eq)));
+  const std::string_view value = trim(assignment.substr(eq + 1));
+  const Field* field = detail::find_field(key);
+  if (field == nullptr) throw ConfigError("--set " + unknown_key_message(key, false));
+
+  toml::table holder;
+  toml::value<std::string> fallback;
+  const toml::node& node = override_value(key, value, *field, holder, fallback);
+  RunConfig updated = config;
+  try {
+    field->read(node, updated);
+  } catch (const ValueProblem& problem) {
+    throw ConfigError(fmt::format("--set {}: {}", key, problem.text));
+  }
+  config = std::move(updated);
+}
+
+RunConfig load_config(const std::optional<std::filesystem::path>& file, std::span<const std::string> overrides) {
+  RunConfig config;
+  if (file) read_document(read_text_file(*file), file->string(), config);
+  for (const auto& assignment : overrides) apply_override(config, assignment);
+  validate(config);
+  return config;
+}
+
+void validate(const RunConfig& config) {
+  for (const auto& field : detail::fields()) {
+    try {
+      field.check(config);
+    } catch (const ValueProblem& problem) {
+      throw ConfigError(fmt::format("{}: {}", field.key(), problem.text));
+    }
+  }
+  // Rules that involve several keys.
+  if (config.data.source == DataSource::hdf5 && config.data.path.empty()) {
+    throw ConfigError(
+        "data.path: got \"\", but data.source = \"hdf5\" reads its points from a file; "
+        "set data.path = \"input.h5\" (or --set data.path=input.h5)");
+  }
+}
+
+std::string to_toml(const RunConfig& config, TomlStyle style) {
+  std::string out =
+      "# deepntk configuration: every key with its effective value (see docs/configuration.md)\n";
+  for (const auto& section : detail::sections()) {
+    out += "\n";
+    if (style.comments) out += comment(section.meaning);
+    out += fmt::format("[{}]\n", section.name);
+    bool first = true;
+    for (const auto& field : detail::fields()) {
+      if (field.section != section.name) continue;
+      if (style.comments) {
+        if (!first) out += "\n";
+        out += comment(fmt::format("{} Allowed: {}.", field.meaning, field.allowed));
+      }
+      out += fmt::format("{} = {}\n", field.name, field.write(config));
+      first = false;
+    }
+  }
+  return out;
+}
+
+}  // namespace deepntk::app

@@ -1,0 +1,845 @@
+// The configuration schema: the one table of keys. Everything else about configuration
+// (parsing, validation, suggestions, to_toml, the docs test) iterates over this table.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "config_fields.hpp"
+#include "deepntk/app/config.hpp"
+#include "deepntk/app/config_schema.hpp"
+
+namespace deepntk::app {
+namespace detail {
+namespace {
+
+constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
+constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
+
+// ---- small text helpers ----------------------------------------------------------------------
+
+std::string without_spaces(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch != ' ' && ch != '\t') out += ch;
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return parts;
+}
+
+template <class Names>
+std::string join(const Names& names, std::string_view separator) {
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out += separator;
+    out += name;
+  }
+  return out;
+}
+
+/// The closest of `candidates` to `given`, if close enough to be a likely typo.
+template <class Names>
+std::string closest(std::string_view given, const Names& candidates) {
+  std::string best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (const auto& candidate : candidates) {
+    const std::string_view c{candidate};
+    const std::size_t d = edit_distance(given, c);
+    const std::size_t limit = c.size() <= 4 ? 1 : c.size() <= 8 ? 2 : 3;
+    if (d <= limit && d < best_distance) {
+      best_distance = d;
+      best = std::string(c);
+    }
+  }
+  return best;
+}
+
+/// An exact decimal integer (underscores between digits allowed, as in TOML), or an
+/// integral float such as 1e6.
+std::optional<std::int64_t> integer_from_text(std::string_view raw) {
+  std::string text;
+  for (char ch : trim(raw)) {
+    if (ch != '_') text += ch;
+  }
+  if (text.empty()) return std::nullopt;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (*first == '+') ++first;
+  std::int64_t value = 0;
+  if (auto [end, error] = std::from_chars(first, last, value); error == std::errc{} && end == last) {
+    return value;
+  }
+  double real = 0.0;
+  if (auto [end, error] = std::from_chars(first, last, real); error == std::errc{} && end == last) {
+    if (std::isfinite(real) && std::trunc(real) == real && std::fabs(real) <= 9.0e18) {
+      return static_cast<std::int64_t>(real);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<double> number_from_text(std::string_view raw) {
+  const std::string text(trim(raw));
+  if (text.empty()) return std::nullopt;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (*first == '+') ++first;
+  double value = 0.0;
+  if (auto [end, error] = std::from_chars(first, last, value); error == std::errc{} && end == last) {
+    return value;
+  }
+  return std::nullopt;
+}
+
+Field make_field(std::string_view section, std::string_view name, std::string type, std::string allowed,
+                 std::string_view meaning) {
+  Field f;
+  f.section = section;
+  f.name = name;
+  f.type = std::move(type);
+  f.allowed = std::move(allowed);
+  f.meaning = meaning;
+  return f;
+}
+
+[[noreturn]] void wrong(const toml::node& node, std::string_view expected) {
+  throw ValueProblem{fmt::format("got {} ({}), expected {}", render(node), type_phrase(node), expected)};
+}
+
+// ---- typed readers ---------------------------------------------------------------------------
+
+std::int64_t read_integer(const toml::node& node, std::string_view expected) {
+  if (const auto* integer = node.as_integer()) return integer->get();
+  if (const auto* real = node.as_floating_point()) {
+    const double v = real->get();
+    if (std::isfinite(v) && std::trunc(v) == v && std::fabs(v) <= 9.0e18) {
+      return static_cast<std::int64_t>(v);
+    }
+    throw ValueProblem{fmt::format("got {}, expected {}", render(node), expected)};
+  }
+  wrong(node, expected);
+}
+
+double read_number(const toml::node& node, std::string_view expected) {
+  if (const auto* real = node.as_floating_point()) return real->get();
+  if (const auto* integer = node.as_integer()) return static_cast<double>(integer->get());
+  wrong(node, expected);
+}
+
+const std::string& read_string(const toml::node& node, std::string_view expected) {
+  if (const auto* text = node.as_string()) return text->get();
+  wrong(node, expected);
+}
+
+// ---- key builders ------------------------------------------------------------------------------
+// `get` is a generic lambda returning a reference to the member: works on RunConfig& (read)
+// and const RunConfig& (check, write).
+#define DEEPNTK_MEMBER(member) [](auto& c) -> auto& { return c.member; }
+
+template <class Get>
+Field integer_key(std::string_view section, std::string_view name, Get get, std::int64_t lo,
+                  std::int64_t hi, std::string_view meaning) {
+  std::string allowed =
+      hi == int64_max ? fmt::format(">= {}", lo) : fmt::format("{} to {}", lo, hi);
+  const std::string expected = fmt::format("an integer {}", hi == int64_max ? allowed : "from " + allowed);
+  const auto in_range = [=](std::int64_t v) {
+    if (v < lo || v > hi) throw ValueProblem{fmt::format("got {}, expected {}", v, expected)};
+  };
+  Field f = make_field(section, name, "integer", std::move(allowed), meaning);
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    const std::int64_t v = read_integer(node, expected);
+    in_range(v);
+    get(c) = v;
+  };
+  f.check = [=](const RunConfig& c) { in_range(get(c)); };
+  f.write = [=](const RunConfig& c) { return std::to_string(get(c)); };
+  return f;
+}
+
+enum class Bound { exclusive, inclusive };
+
+template <class Get>
+Field float_key(std::string_view section, std::string_view name, Get get, double lo, Bound bound,
+                std::string_view meaning) {
+  std::string allowed = fmt::format("{} {}", bound == Bound::exclusive ? ">" : ">=", lo);
+  const std::string expected = "a finite number " + allowed;
+  const auto in_range = [=](double v) {
+    const bool ok = std::isfinite(v) && (bound == Bound::exclusive ? v > lo : v >= lo);
+    if (!ok) throw ValueProblem{fmt::format("got {}, expected {}", toml_float(v), expected)};
+  };
+  Field f = make_field(section, name, "float", std::move(allowed), meaning);
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    const double v = read_number(node, expected);
+    in_range(v);
+    get(c) = v;
+  };
+  f.check = [=](const RunConfig& c) { in_range(get(c)); };
+  f.write = [=](const RunConfig& c) { return toml_float(get(c)); };
+  return f;
+}
+
+enum class Empty { allowed, refused };
+
+template <class Get>
+Field string_key(std::string_view section, std::string_view name, Get get, Empty empty,
+                 std::string_view meaning) {
+  const std::string expected = empty == Empty::allowed ? "a string" : "a non-empty string";
+  const auto check = [=](const std::string& v) {
+    if (empty == Empty::refused && v.empty()) {
+      throw ValueProblem{fmt::format("got \"\", expected {}", expected)};
+    }
+  };
+  Field f = make_field(section, name, "string", empty == Empty::allowed ? "any string" : "a non-empty string", meaning);
+  f.bare_string = true;
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    const std::string& v = read_string(node, expected);
+    check(v);
+    get(c) = v;
+  };
+  f.check = [=](const RunConfig& c) { check(get(c)); };
+  f.write = [=](const RunConfig& c) { return toml_quote(get(c)); };
+  return f;
+}
+
+template <class Get>
+Field bool_key(std::string_view section, std::string_view name, Get get, std::string_view meaning) {
+  Field f = make_field(section, name, "boolean", "true | false", meaning);
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    if (const auto* b = node.as_boolean()) {
+      get(c) = b->get();
+      return;
+    }
+    wrong(node, "true or false");
+  };
+  f.check = [](const RunConfig&) {};
+  f.write = [=](const RunConfig& c) { return std::string(get(c) ? "true" : "false"); };
+  return f;
+}
+
+template <class E>
+E read_enum(const toml::node& node) {
+  const auto& names = enum_names<E>::values;
+  const std::string expected = "one of " + join(names, ", ");
+  const std::string& text = read_string(node, expected);
+  if (auto value = enum_from_string<E>(text)) return *value;
+  std::string problem = fmt::format("got {}, expected {}", toml_quote(text), expected);
+  if (auto guess = closest(text, names); !guess.empty()) {
+    problem += fmt::format(" (did you mean \"{}\"?)", guess);
+  }
+  throw ValueProblem{std::move(problem)};
+}
+
+template <class E, class Get>
+Field enum_key(std::string_view section, std::string_view name, Get get, std::string_view meaning) {
+  Field f = make_field(section, name, "string", join(enum_names<E>::values, " | "), meaning);
+  f.read = [=](const toml::node& node, RunConfig& c) { get(c) = read_enum<E>(node); };
+  f.check = [=](const RunConfig& c) {
+    const auto index = static_cast<std::size_t>(get(c));
+    if (index >= enum_names<E>::values.size()) {
+      throw ValueProblem{fmt::format("holds enumerator {}, which has no name", index)};
+    }
+  };
+  f.write = [=](const RunConfig& c) { return toml_quote(to_string(get(c))); };
+  return f;
+}
+
+// ---- data.seed: the full uint64 range (TOML integers stop at 2^63 - 1) ----------------------
+
+Field seed_key(std::string_view meaning) {
+  const std::string expected =
+      "an integer from 0 to 18446744073709551615 (as a string above 9223372036854775807)";
+  Field f = make_field("data", "seed", "integer", "0 to 2^64 - 1 (a string of digits above 2^63 - 1)", meaning);
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    if (const auto* integer = node.as_integer()) {
+      if (integer->get() < 0) throw ValueProblem{fmt::format("got {}, expected {}", integer->get(), expected)};
+      c.data.seed = static_cast<std::uint64_t>(integer->get());
+      return;
+    }
+    if (const auto* text = node.as_string()) {
+      const std::string digits(trim(text->get()));
+      std::uint64_t v = 0;
+      const char* last = digits.data() + digits.size();
+      if (auto [end, error] = std::from_chars(digits.data(), last, v);
+          !digits.empty() && error == std::errc{} && end == last) {
+        c.data.seed = v;
+        return;
+      }
+      throw ValueProblem{fmt::format("got {}, expected {}", render(node), expected)};
+    }
+    wrong(node, expected);
+  };
+  f.check = [](const RunConfig&) {};
+  f.write = [](const RunConfig& c) {
+    return c.data.seed <= static_cast<std::uint64_t>(int64_max) ? std::to_string(c.data.seed)
+                                                               : toml_quote(std::to_string(c.data.seed));
+  };
+  return f;
+}
+
+// ---- network.alpha -----------------------------------------------------------------------------
+
+constexpr std::string_view alpha_expected =
+    R"x(a number > 0, "1/sqrt(L)", or "L^-G" with G a number > 0)x";
+
+void check_alpha(const BranchScale& alpha) {
+  if (alpha.rule == AlphaRule::inverse_sqrt_depth) return;
+  if (!(std::isfinite(alpha.value) && alpha.value > 0.0)) {
+    throw ValueProblem{fmt::format("got {}, expected {}", toml_quote(to_string(alpha)), alpha_expected)};
+  }
+}
+
+BranchScale alpha_from_text(std::string_view raw) {
+  const std::string text = without_spaces(raw);
+  if (text == "1/sqrt(L)") return {AlphaRule::inverse_sqrt_depth, 0.5};
+  std::string_view exponent;
+  if (text.starts_with("L^(-") && text.ends_with(")")) {
+    exponent = std::string_view(text).substr(4, text.size() - 5);
+  } else if (text.starts_with("L^-")) {
+    exponent = std::string_view(text).substr(3);
+  }
+  if (!exponent.empty()) {
+    if (auto g = number_from_text(exponent); g && std::isfinite(*g) && *g > 0.0) {
+      return {AlphaRule::power, *g};
+    }
+  } else if (auto v = number_from_text(text); v && std::isfinite(*v) && *v > 0.0) {
+    return {AlphaRule::constant, *v};
+  }
+  throw ValueProblem{fmt::format("got {}, expected {}", toml_quote(raw), alpha_expected)};
+}
+
+Field alpha_key(std::string_view meaning) {
+  Field f = make_field("network", "alpha", "float or string", R"x(a number > 0 | "1/sqrt(L)" | "L^-G" (G > 0))x",
+          meaning);
+  f.read = [](const toml::node& node, RunConfig& c) {
+    BranchScale alpha;
+    if (const auto* text = node.as_string()) {
+      alpha = alpha_from_text(text->get());
+    } else if (node.is_number()) {
+      alpha = {AlphaRule::constant, read_number(node, alpha_expected)};
+      if (!(std::isfinite(alpha.value) && alpha.value > 0.0)) {
+        throw ValueProblem{fmt::format("got {}, expected {}", render(node), alpha_expected)};
+      }
+    } else {
+      wrong(node, alpha_expected);
+    }
+    c.network.alpha = alpha;
+  };
+  f.check = [](const RunConfig& c) { check_alpha(c.network.alpha); };
+  f.write = [](const RunConfig& c) {
+    return c.network.alpha.rule == AlphaRule::constant ? toml_float(c.network.alpha.value)
+                                                       : toml_quote(to_string(c.network.alpha));
+  };
+  return f;
+}
+
+// ---- depth.schedule ------------------------------------------------------------------------------
+
+const std::string& schedule_expected() {
+  static const std::string text = fmt::format(
+      R"(an array of depths such as [1, 10, 100], a string "1,10,100", or "log:START:STOP:COUNT"; )"
+      "depths are integers from 1 to {} in increasing order",
+      DepthConfig::max_depth);
+  return text;
+}
+
+/// The most depths a log schedule may ask for (as kernels::DepthSchedule allows).
+constexpr std::int64_t max_log_count = 10'000'000;
+
+struct ScheduleProblem {
+  std::string detail;
+};
+
+std::int64_t depth_from_text(std::string_view token) {
+  const auto v = integer_from_text(token);
+  if (!v) throw ScheduleProblem{fmt::format("'{}' is not an integer", trim(token))};
+  return *v;
+}
+
+void check_depth(std::int64_t depth) {
+  if (depth < 1 || depth > DepthConfig::max_depth) {
+    throw ScheduleProblem{fmt::format("depth {} is not between 1 and {}", depth, DepthConfig::max_depth)};
+  }
+}
+
+std::string canonical_list(const std::vector<std::int64_t>& depths) {
+  if (depths.empty()) throw ScheduleProblem{"it names no depth"};
+  std::string out;
+  for (std::size_t i = 0; i < depths.size(); ++i) {
+    check_depth(depths[i]);
+    if (i > 0 && depths[i] <= depths[i - 1]) {
+      throw ScheduleProblem{fmt::format("depths must increase, but {} follows {}", depths[i], depths[i - 1])};
+    }
+    if (i > 0) out += ',';
+    out += std::to_string(depths[i]);
+  }
+  return out;
+}
+
+/// The canonical form of a schedule string (see DepthConfig::schedule). Throws ScheduleProblem.
+std::string canonical_schedule(std::string_view raw) {
+  const std::string text = without_spaces(raw);
+  if (text.starts_with("log:")) {
+    const auto parts = split(text, ':');
+    if (parts.size() != 4) throw ScheduleProblem{"a log schedule has the form log:START:STOP:COUNT"};
+    const std::int64_t start = depth_from_text(parts[1]);
+    const std::int64_t stop = depth_from_text(parts[2]);
+    const std::int64_t count = depth_from_text(parts[3]);
+    check_depth(start);
+    check_depth(stop);
+    if (start > stop) throw ScheduleProblem{fmt::format("START {} is larger than STOP {}", start, stop)};
+    if (count < 1 || (start < stop && count < 2)) {
+      throw ScheduleProblem{start < stop ? fmt::format("COUNT {} must be at least 2 when START < STOP", count)
+                                         : fmt::format("COUNT {} must be at least 1", count)};
+    }
+    if (count > max_log_count) {
+      throw ScheduleProblem{fmt::format("COUNT {} is more than {}", count, max_log_count)};
+    }
+    return fmt::format("log:{}:{}:{}", start, stop, count);
+  }
+  if (text.empty()) throw ScheduleProblem{"it names no depth"};
+  std::vector<std::int64_t> depths;
+  for (auto token : split(text, ',')) depths.push_back(depth_from_text(token));
+  return canonical_list(depths);
+}
+
+Field schedule_key(std::string_view meaning) {
+  Field f = make_field("depth", "schedule", "array of integers or string",
+          fmt::format(R"([L1, L2, ...] | "L1,L2,..." | "log:START:STOP:COUNT"; 1 <= L <= {}, increasing)",
+                      DepthConfig::max_depth),
+          meaning);
+  f.read = [](const toml::node& node, RunConfig& c) {
+    try {
+      if (const auto* text = node.as_string()) {
+        c.depth.schedule = canonical_schedule(text->get());
+      } else if (const auto* array = node.as_array()) {
+        std::vector<std::int64_t> depths;
+        for (const auto& element : *array) {
+          try {
+            depths.push_back(read_integer(element, "an integer"));
+          } catch (const ValueProblem&) {
+            throw ScheduleProblem{fmt::format("{} is not an integer", render(element))};
+          }
+        }
+        c.depth.schedule = canonical_list(depths);
+      } else {
+        wrong(node, schedule_expected());
+      }
+    } catch (const ScheduleProblem& problem) {
+      throw ValueProblem{fmt::format("got {} ({}); expected {}", render(node), problem.detail, schedule_expected())};
+    }
+  };
+  f.check = [](const RunConfig& c) {
+    try {
+      (void)canonical_schedule(c.depth.schedule);
+    } catch (const ScheduleProblem& problem) {
+      throw ValueProblem{fmt::format("got {} ({}); expected {}", toml_quote(c.depth.schedule), problem.detail,
+                                     schedule_expected())};
+    }
+  };
+  f.write = [](const RunConfig& c) {
+    const std::string& s = c.depth.schedule;
+    if (s.starts_with("log:")) return toml_quote(s);
+    std::string out = "[";
+    for (auto token : split(s, ',')) {
+      if (out.size() > 1) out += ", ";
+      out += trim(token);
+    }
+    return out + "]";
+  };
+  return f;
+}
+
+// ---- depth.kinds ---------------------------------------------------------------------------------
+
+const std::string& kinds_expected() {
+  static const std::string text =
+      "a non-empty array of distinct kernel kinds from " + join(enum_names<KernelKind>::values, ", ");
+  return text;
+}
+
+void check_kinds(const std::vector<KernelKind>& kinds, std::string_view given) {
+  if (kinds.empty()) throw ValueProblem{fmt::format("got {}, expected {}", given, kinds_expected())};
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    if (std::find(kinds.begin(), kinds.begin() + static_cast<std::ptrdiff_t>(i), kinds[i]) !=
+        kinds.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw ValueProblem{fmt::format("got {} (\"{}\" appears twice), expected {}", given, to_string(kinds[i]),
+                                     kinds_expected())};
+    }
+  }
+}
+
+std::string write_kinds(const std::vector<KernelKind>& kinds) {
+  std::string out = "[";
+  for (auto kind : kinds) {
+    if (out.size() > 1) out += ", ";
+    out += toml_quote(to_string(kind));
+  }
+  return out + "]";
+}
+
+Field kinds_key(std::string_view meaning) {
+  Field f = make_field("depth", "kinds", "array of strings",
+          "non-empty, distinct, each " + join(enum_names<KernelKind>::values, " | "), meaning);
+  f.read = [](const toml::node& node, RunConfig& c) {
+    std::vector<KernelKind> kinds;
+    if (const auto* array = node.as_array()) {
+      for (const auto& element : *array) {
+        try {
+          kinds.push_back(read_enum<KernelKind>(element));
+        } catch (const ValueProblem& problem) {
+          throw ValueProblem{fmt::format("in {}: {}", render(node), problem.text)};
+        }
+      }
+    } else if (const auto* text = node.as_string()) {  // "ntk" or "nngp,ntk" (handy with --set)
+      for (auto token : split(text->get(), ',')) {
+        kinds.push_back(read_enum<KernelKind>(toml::value<std::string>(std::string(trim(token)))));
+      }
+    } else {
+      wrong(node, kinds_expected());
+    }
+    check_kinds(kinds, render(node));
+    c.depth.kinds = std::move(kinds);
+  };
+  f.check = [](const RunConfig& c) { check_kinds(c.depth.kinds, write_kinds(c.depth.kinds)); };
+  f.write = [](const RunConfig& c) { return write_kinds(c.depth.kinds); };
+  return f;
+}
+
+// ---- parallel.grid -------------------------------------------------------------------------------
+
+const std::string& grid_expected() {
+  static const std::string text =
+      fmt::format("[0, 0] (automatic) or [rows, cols] with rows and cols from 1 to {}", int32_max);
+  return text;
+}
+
+void check_grid(const std::array<std::int64_t, 2>& grid, std::string_view given) {
+  const bool automatic = grid[0] == 0 && grid[1] == 0;
+  const auto ok = [](std::int64_t v) { return v >= 1 && v <= int32_max; };
+  if (!automatic && !(ok(grid[0]) && ok(grid[1]))) {
+    throw ValueProblem{fmt::format("got {}, expected {}", given, grid_expected())};
+  }
+}
+
+Field grid_key(std::string_view meaning) {
+  Field f = make_field("parallel", "grid", "array of 2 integers",
+          R"([0, 0] = automatic | [rows, cols], both >= 1 ("auto" = [0, 0]))", meaning);
+  f.read = [](const toml::node& node, RunConfig& c) {
+    std::array<std::int64_t, 2> grid{0, 0};
+    if (const auto* text = node.as_string(); text && trim(text->get()) == "auto") {
+      c.parallel.grid = grid;
+      return;
+    }
+    const auto* array = node.as_array();
+    if (array == nullptr) wrong(node, grid_expected());
+    if (array->size() != 2 || !(*array)[0].is_number() || !(*array)[1].is_number()) {
+      throw ValueProblem{fmt::format("got {}, expected {}", render(node), grid_expected())};
+    }
+    for (std::size_t i = 0; i < 2; ++i) {
+      try {
+        grid[i] = read_integer((*array)[i], "an integer");
+      } catch (const ValueProblem&) {
+        throw ValueProblem{fmt::format("got {}, expected {}", render(node), grid_expected())};
+      }
+    }
+    check_grid(grid, render(node));
+    c.parallel.grid = grid;
+  };
+  f.check = [](const RunConfig& c) {
+    check_grid(c.parallel.grid, fmt::format("[{}, {}]", c.parallel.grid[0], c.parallel.grid[1]));
+  };
+  f.write = [](const RunConfig& c) { return fmt::format("[{}, {}]", c.parallel.grid[0], c.parallel.grid[1]); };
+  return f;
+}
+
+// ---- THE TABLE ---------------------------------------------------------------------------------
+
+const std::vector<Section>& section_table() {
+  static const std::vector<Section> table{
+      {"data", "Where the input points come from."},
+      {"network", "The infinitely wide network whose kernels are computed (docs/kernels.md)."},
+      {"depth", "Which depths are recorded, and which kernels."},
+      {"parallel", "How matrices are distributed over the MPI ranks (BLACS grid, block-cyclic blocks)."},
+      {"output", "What is written to the result file."},
+  };
+  return table;
+}
+
+std::vector<Field> make_fields() {
+  std::vector<Field> f;
+  // [data]
+  f.push_back(enum_key<DataSource>(
+      "data", "source", DEEPNTK_MEMBER(data.source),
+      "sphere: n_train + n_test points drawn uniformly on the unit sphere S^(dim-1) from "
+      "`seed`. hdf5: points read from the datasets named below in the file `path`."));
+  f.push_back(integer_key("data", "n_train", DEEPNTK_MEMBER(data.n_train), 1, int32_max,
+                          "Number of training points; the train kernels are n_train x n_train. "
+                          "hdf5: the first n_train rows of x_train."));
+  f.push_back(integer_key("data", "n_test", DEEPNTK_MEMBER(data.n_test), 0, int32_max,
+                          "Number of held-out test points (0 = none); test x train kernels are "
+                          "computed for them. hdf5: the first n_test rows of x_test."));
+  f.push_back(integer_key("data", "dim", DEEPNTK_MEMBER(data.dim), 1, int32_max,
+                          "Input dimension d of generated points (sphere: points on S^(d-1)). "
+                          "hdf5: ignored, d is the number of columns of x_train."));
+  f.push_back(seed_key("Seed of the random generator for generated data; the same seed gives the "
+                       "same points on any number of ranks."));
+  f.push_back(string_key("data", "path", DEEPNTK_MEMBER(data.path), Empty::allowed,
+                         "Input HDF5 file; required when source = \"hdf5\"."));
+  f.push_back(string_key("data", "x_train", DEEPNTK_MEMBER(data.x_train), Empty::refused,
+                         "Dataset in `path` with the training inputs (one row per point)."));
+  f.push_back(string_key("data", "y_train", DEEPNTK_MEMBER(data.y_train), Empty::refused,
+                         "Dataset in `path` with the training targets."));
+  f.push_back(string_key("data", "x_test", DEEPNTK_MEMBER(data.x_test), Empty::refused,
+                         "Dataset in `path` with the test inputs (one row per point)."));
+  f.push_back(string_key("data", "y_test", DEEPNTK_MEMBER(data.y_test), Empty::refused,
+                         "Dataset in `path` with the test targets."));
+  // [network]
+  f.push_back(enum_key<Architecture>(
+      "network", "architecture", DEEPNTK_MEMBER(network.architecture),
+      "mlp: fully connected, L hidden layers. resnet: L residual blocks with branch scale alpha. "
+      "shortcut: an mlp trunk with a read-out head every readout_every layers."));
+  f.push_back(enum_key<Activation>("network", "activation", DEEPNTK_MEMBER(network.activation),
+                                   "The nonlinearity."));
+  f.push_back(float_key("network", "sw2", DEEPNTK_MEMBER(network.sw2), 0.0, Bound::exclusive,
+                        "Weight variance sigma_w^2 (NTK parameterization)."));
+  f.push_back(float_key("network", "sb2", DEEPNTK_MEMBER(network.sb2), 0.0, Bound::inclusive,
+                        "Bias variance sigma_b^2."));
+  f.push_back(alpha_key(
+      "Residual branch scale (resnet only). \"1/sqrt(L)\": depth-scaled, the kernel has a limit "
+      "as L grows; a number: a constant alpha; \"L^-G\": alpha = L^(-G), e.g. \"L^-0.25\"."));
+  f.push_back(integer_key("network", "readout_every", DEEPNTK_MEMBER(network.readout_every), 1,
+                          DepthConfig::max_depth,
+                          "h: a read-out head on layers h, 2h, ..., the output averages them "
+                          "(shortcut only; ignored otherwise)."));
+  // [depth]
+  f.push_back(schedule_key(
+      "Depths L at which kernels are recorded: an array, a comma-separated string, or "
+      "\"log:START:STOP:COUNT\" (COUNT depths spaced evenly in log L from START to STOP, rounded "
+      "to integers)."));
+  f.push_back(kinds_key("Kernels computed at every recorded depth: nngp (the Gaussian-process "
+                        "kernel) and/or ntk (the neural tangent kernel)."));
+  // [parallel]
+  f.push_back(grid_key("BLACS process grid [rows, cols]; rows x cols must match the number of "
+                       "MPI ranks. [0, 0] picks the most square shape."));
+  f.push_back(integer_key("parallel", "block_size", DEEPNTK_MEMBER(parallel.block_size), 1, int32_max,
+                          "Row and column block size of the 2-D block-cyclic distribution."));
+  // [output]
+  f.push_back(string_key("output", "path", DEEPNTK_MEMBER(output.path), Empty::refused,
+                         "Result file (HDF5). An existing file is not overwritten unless --force "
+                         "is given; --output PATH overrides this key."));
+  f.push_back(bool_key("output", "kernels", DEEPNTK_MEMBER(output.kernels),
+                       "Write the kernel matrices (train x train, test x train) at every "
+                       "recorded depth; false keeps only spectra and summaries."));
+  f.push_back(bool_key("output", "eigenvalues", DEEPNTK_MEMBER(output.eigenvalues),
+                       "Compute and write the eigenvalues of every train x train kernel."));
+  return f;
+}
+
+#undef DEEPNTK_MEMBER
+
+}  // namespace
+
+// ---- public-to-src/app accessors ------------------------------------------------------------------
+
+std::string Field::key() const { return fmt::format("{}.{}", section, name); }
+
+std::span<const Section> sections() { return section_table(); }
+
+std::span<const Field> fields() {
+  static const std::vector<Field> table = make_fields();
+  return table;
+}
+
+const Field* find_field(std::string_view key) {
+  for (const auto& field : fields()) {
+    if (key.size() == field.section.size() + 1 + field.name.size() && key.starts_with(field.section) &&
+        key[field.section.size()] == '.' && key.ends_with(field.name)) {
+      return &field;
+    }
+  }
+  return nullptr;
+}
+
+const Section* find_section(std::string_view name) {
+  for (const auto& section : sections()) {
+    if (section.name == name) return &section;
+  }
+  return nullptr;
+}
+
+std::string toml_quote(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string toml_float(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  std::string text = fmt::format("{}", value);  // shortest text that reads back exactly
+  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  return text;
+}
+
+std::string_view type_phrase(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+namespace {
+std::string render_full(const toml::node& node) {
+  if (const auto* v = node.as_string()) return toml_quote(v->get());
+  if (const auto* v = node.as_integer()) return std::to_string(v->get());
+  if (const auto* v = node.as_floating_point()) return toml_float(v->get());
+  if (const auto* v = node.as_boolean()) return v->get() ? "true" : "false";
+  if (const auto* array = node.as_array()) {
+    std::string out = "[";
+    for (const auto& element : *array) {
+      if (out.size() > 1) out += ", ";
+      out += render_full(element);
+    }
+    return out + "]";
+  }
+  if (const auto* table = node.as_table()) {
+    std::string out = "{";
+    for (const auto& [key, value] : *table) {
+      out += fmt::format("{}{} = {}", out.size() > 1 ? ", " : " ", key.str(), render_full(value));
+    }
+    return out + " }";
+  }
+  return std::string(type_phrase(node));
+}
+}  // namespace
+
+std::string render(const toml::node& node) {
+  std::string text = render_full(node);
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+}  // namespace detail
+
+// ---- the public schema view ------------------------------------------------------------------------
+
+std::span<const SectionDescription> describe_sections() {
+  static const std::vector<SectionDescription> table = [] {
+    std::vector<SectionDescription> out;
+    for (const auto& s : detail::sections()) out.push_back({std::string(s.name), std::string(s.meaning)});
+    return out;
+  }();
+  return table;
+}
+
+std::span<const KeyDescription> describe_keys() {
+  static const std::vector<KeyDescription> table = [] {
+    const RunConfig defaults{};
+    std::vector<KeyDescription> out;
+    for (const auto& f : detail::fields()) {
+      out.push_back({f.key(), std::string(f.section), std::string(f.name), f.type, f.write(defaults),
+                     f.allowed, std::string(f.meaning)});
+    }
+    return out;
+  }();
+  return table;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  // Optimal string alignment: Levenshtein plus adjacent transpositions.
+  const std::size_t n = a.size();
+  const std::size_t m = b.size();
+  std::vector<std::size_t> d((n + 1) * (m + 1));
+  const auto at = [&](std::size_t i, std::size_t j) -> std::size_t& { return d[i * (m + 1) + j]; };
+  for (std::size_t i = 0; i <= n; ++i) at(i, 0) = i;
+  for (std::size_t j = 0; j <= m; ++j) at(0, j) = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
+      }
+    }
+  }
+  return at(n, m);
+}
+
+std::string suggest_key(std::string_view key) {
+  // Three ways to miss a key: a typo in it ("network.sw"), the right name in the wrong section
+  // ("network.n_train"), or a name without its section ("sw2" at the top level).
+  const std::size_t dot = key.rfind('.');
+  const std::string_view name = dot == std::string_view::npos ? key : key.substr(dot + 1);
+  std::string best;
+  std::size_t best_score = std::numeric_limits<std::size_t>::max();
+  const auto consider = [&](std::string_view given, std::string_view candidate, std::string_view suggestion,
+                            std::size_t penalty) {
+    const std::size_t d = edit_distance(given, candidate);
+    const std::size_t limit = candidate.size() <= 4 ? 1 : candidate.size() <= 8 ? 2 : 3;
+    if (d <= limit && 2 * d + penalty < best_score) {
+      best_score = 2 * d + penalty;
+      best = std::string(suggestion);
+    }
+  };
+  for (const auto& f : detail::fields()) {
+    const std::string full = f.key();
+    consider(key, full, full, 0);
+    consider(name, f.name, full, 1);
+  }
+  if (dot == std::string_view::npos) {
+    for (const auto& s : detail::sections()) consider(key, s.name, s.name, 0);
+  }
+  return best;
+}
+
+}  // namespace deepntk::app
