@@ -1,0 +1,68 @@
+#pragma once
+// Helpers shared by the deepntk::io sources; not part of the public interface.
+
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "deepntk/io/file.hpp"
+#include "deepntk/io/hdf5_handle.hpp"
+#include "deepntk/mpi/error.hpp"
+
+namespace deepntk::io::detail {
+
+/// Runs `step` on every rank; if it throws on any rank, every rank throws the same
+/// mpi::CollectiveError (the lowest failing rank's message). For steps whose outcome ranks
+/// may see differently, so that no rank walks on into a collective the others have left.
+template <class Step>
+auto agree(MPI_Comm comm, Step&& step) -> decltype(step()) {
+  using Result = decltype(step());
+  std::optional<std::string> error;
+  if constexpr (std::is_void_v<Result>) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    mpi::raise_if_any(comm, error);
+  } else {
+    std::optional<Result> result;
+    try {
+      result.emplace(step());
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    mpi::raise_if_any(comm, error);
+    return std::move(*result);
+  }
+}
+
+/// Link-creation properties that create missing intermediate groups, UTF-8 names.
+PropertyListId intermediate_groups_lcpl();
+/// Dataset-transfer properties requesting collective MPI-IO.
+PropertyListId collective_transfer();
+/// Dataset-creation properties for datasets written in full by deepntk: storage allocated
+/// at creation (parallel HDF5 needs that) and no fill values written first.
+PropertyListId no_fill_dcpl();
+
+/// Dimensions of a dataset's dataspace.
+std::vector<hsize_t> dataset_dims(hid_t dataset, std::string_view what);
+/// "13 x 10" (or "scalar").
+std::string format_dims(const std::vector<hsize_t>& dims);
+/// A readable name of an HDF5 type's class and size: "64-bit integer", "32-bit float", ...
+std::string describe_type(hid_t type);
+
+/// A dataspace of `count` elements (at least 1 allocated, so count 0 is a none-selection).
+DataspaceId linear_memory_space(hsize_t count);
+
+/// Product of non-negative dims; throws std::invalid_argument on negative entries.
+hsize_t element_count(const std::vector<std::int64_t>& shape);
+
+}  // namespace deepntk::io::detail
