@@ -644,8 +644,8 @@ std::vector<Field> make_fields() {
   f.push_back(kinds_key("Kernels computed at every recorded depth: nngp (the Gaussian-process "
                         "kernel) and/or ntk (the neural tangent kernel)."));
   // [parallel]
-  f.push_back(grid_key("BLACS process grid [rows, cols]; rows x cols must match the number of "
-                       "MPI ranks. [0, 0] picks the most square shape."));
+  f.push_back(grid_key("BLACS process grid [rows, cols]; rows x cols must not exceed the number of "
+                       "MPI ranks (extra ranks hold no data). [0, 0] picks the most square shape."));
   f.push_back(integer_key("parallel", "block_size", DEEPNTK_MEMBER(parallel.block_size), 1, int32_max,
                           "Row and column block size of the 2-D block-cyclic distribution."));
   // [output]

@@ -1,0 +1,45 @@
+#pragma once
+// The `deepntk run` pipeline: data -> input Gram (distributed) -> depth sweep -> at each
+// recorded depth the kernels, their spectra -> one HDF5 result file.
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "deepntk/app/config.hpp"
+
+namespace deepntk::app {
+
+struct RunOptions {
+  bool force = false;    // overwrite an existing result file
+  bool verbose = false;
+  bool quiet = false;
+};
+
+/// What a finished run reports (identical on every rank).
+struct RunSummary {
+  std::string output_path;
+  std::string grid;  // "1x2"
+  int ranks = 1;
+  std::int64_t n_train = 0;
+  std::int64_t n_test = 0;
+  std::vector<std::int64_t> depths;
+  struct DepthLine {
+    std::int64_t depth = 0;
+    std::string kind;               // "nngp" / "ntk"
+    double lambda_min = 0, lambda_max = 0;  // true (unscaled) values
+    double mean_normalized_offdiagonal = 0;
+  };
+  std::vector<DepthLine> lines;
+  double seconds = 0;
+};
+
+/// Runs the pipeline collectively on `comm`.
+[[nodiscard]] RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_Comm comm);
+
+/// The short human summary printed at the end of a run.
+[[nodiscard]] std::string format_summary(const RunSummary& summary);
+
+}  // namespace deepntk::app

@@ -1,0 +1,269 @@
+#include "deepntk/app/run_pipeline.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fmt/format.h>
+#include <optional>
+#include <stdexcept>
+
+#include "deepntk/app/result_layout.hpp"
+#include "deepntk/data/distributed_input_kernel.hpp"
+#include "deepntk/data/hdf5_input.hpp"
+#include "deepntk/data/input_kernel.hpp"
+#include "deepntk/data/sphere.hpp"
+#include "deepntk/io/atomic_output.hpp"
+#include "deepntk/io/attributes.hpp"
+#include "deepntk/io/matrix_io.hpp"
+#include "deepntk/io/replicated_array.hpp"
+#include "deepntk/kernels/depth_schedule.hpp"
+#include "deepntk/kernels/depth_sweep.hpp"
+#include "deepntk/linalg/eigen.hpp"
+#include "deepntk/linalg/pblas.hpp"
+#include "deepntk/mpi/communicator.hpp"
+#include "deepntk/mpi/error.hpp"
+#include "deepntk/version.hpp"
+#include "network_spec_from_config.hpp"
+
+namespace deepntk::app {
+
+using matrix::DistributedMatrix;
+using matrix::LocalIndex;
+
+namespace {
+
+// Runs `step` on every rank; an exception of the expected kind on any rank becomes the same
+// CollectiveError on all of them. Only for steps without collectives inside (validation,
+// local computation), where one rank failing cannot leave others waiting.
+template <class Step>
+auto agreed(MPI_Comm comm, Step&& step) -> decltype(step()) {
+  std::optional<std::string> error;
+  std::optional<decltype(step())> result;
+  try {
+    result.emplace(step());
+  } catch (const std::invalid_argument& e) {
+    error = e.what();
+  }
+  mpi::raise_if_any(comm, error);
+  return std::move(*result);
+}
+
+// Collective: every rank ends up with the same points (generated from the seed, or read).
+data::Dataset load_dataset(const DataConfig& config, const mpi::Communicator& world) {
+  switch (config.source) {
+    case DataSource::sphere:
+      return agreed(world.handle(), [&] {
+        return data::make_sphere_dataset(config.n_train, config.n_test, config.dim, config.seed);
+      });
+    case DataSource::hdf5:
+      return data::read_hdf5_dataset(world, {config.path, config.x_train, config.x_test, config.n_train, config.n_test});
+  }
+  throw std::logic_error("unhandled data.source");
+}
+
+kernels::PairBlock pair_block(const data::LocalInputBlock& block, bool symmetric, std::int64_t group) {
+  kernels::PairBlock out;
+  out.rows = block.rows;
+  out.cols = block.cols;
+  out.row_k0_diag = block.row_k0_diagonal;
+  out.col_k0_diag = block.col_k0_diagonal;
+  out.input_gap = block.gap;
+  out.row_ids = block.row_points;
+  out.col_ids = block.col_points;
+  out.symmetric = symmetric;
+  out.group = group;
+  return out;
+}
+
+// Copies a sweep block (column-major local rows x cols) into the matrix's local storage.
+void copy_block(std::span<const double> values, DistributedMatrix& target) {
+  for (std::int64_t c = 0; c < target.local_cols(); ++c)
+    for (std::int64_t r = 0; r < target.local_rows(); ++r)
+      target.at(LocalIndex(r), LocalIndex(c)) = values[static_cast<std::size_t>(r + c * target.local_rows())];
+}
+
+// Mean of K(x, x') / sqrt(K(x, x) K(x', x')) over the off-diagonal entries (a summary figure;
+// reduced over ranks, so it is not bit-reproducible and is not written to the file).
+double mean_normalized_offdiagonal(const DistributedMatrix& k, std::span<const double> diagonal,
+                                   const mpi::Communicator& world) {
+  double local = 0;
+  for (std::int64_t c = 0; c < k.local_cols(); ++c) {
+    const auto j = k.global_col(LocalIndex(c)).value();
+    for (std::int64_t r = 0; r < k.local_rows(); ++r) {
+      const auto i = k.global_row(LocalIndex(r)).value();
+      if (i == j) continue;
+      local += k.at(LocalIndex(r), LocalIndex(c)) /
+               std::sqrt(diagonal[static_cast<std::size_t>(i)] * diagonal[static_cast<std::size_t>(j)]);
+    }
+  }
+  const double n = static_cast<double>(k.rows());
+  return n > 1 ? world.sum(local) / (n * (n - 1)) : 0.0;
+}
+
+// A per-point value known on the ranks whose local rows hold the point, on every rank.
+// Each point is a local row on exactly one grid row, and every rank of that grid row has a
+// copy; only grid column 0 contributes, so the sum adds exact zeros and is bit-exact.
+std::vector<double> replicate_point_values(std::span<const std::int64_t> row_points, std::span<const double> values,
+                                           std::int64_t count, const grid::ProcessGrid& grid) {
+  std::vector<double> mine(static_cast<std::size_t>(count), 0.0);
+  if (grid.my_col() == 0) {
+    for (std::size_t r = 0; r < row_points.size(); ++r) mine[static_cast<std::size_t>(row_points[r])] = values[r];
+  }
+  std::vector<double> all(mine.size());
+  mpi::check(MPI_Allreduce(mine.data(), all.data(), static_cast<int>(mine.size()), MPI_DOUBLE, MPI_SUM,
+                           grid.communicator()),
+             "MPI_Allreduce");
+  return all;
+}
+
+std::string utc_timestamp() {
+  const std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+void write_root_attributes(io::File& file, const RunConfig& config, const mpi::Communicator& world,
+                           const grid::ProcessGrid& grid, const data::Dataset& dataset) {
+  io::write_attribute(file, "/", "version", std::string_view(deepntk::version()));
+  io::write_attribute(file, "/", "git_revision", std::string_view(deepntk::git_revision()));
+  io::write_attribute(file, "/", "ranks", world.size());
+  io::write_attribute(file, "/", "grid", std::string_view(grid.describe()));
+  const std::int64_t shape[2] = {grid.shape().rows, grid.shape().cols};
+  io::write_attribute(file, "/", "grid_shape", std::span<const std::int64_t>(shape));
+  io::write_attribute(file, "/", "block_size", config.parallel.block_size);
+  io::write_attribute(file, "/", "configuration", std::string_view(to_toml(config)));
+  io::write_attribute(file, "/", "dataset", std::string_view(dataset.description));
+  io::write_attribute(file, "/", "created", std::string_view(utc_timestamp()));
+}
+
+}  // namespace
+
+RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_Comm comm) {
+  const auto start = std::chrono::steady_clock::now();
+  const mpi::Communicator world(comm);
+  auto say = [&](const std::string& line) {
+    if (world.is_root() && !options.quiet) std::printf("deepntk: %s\n", line.c_str()), std::fflush(stdout);
+  };
+
+  // Everything that can be wrong with the request is found before anything is computed.
+  const auto spec = agreed(comm, [&] {
+    auto s = network_spec_from_config(config.network);
+    s.validate();
+    return s;
+  });
+  const auto schedule = agreed(comm, [&] { return kernels::DepthSchedule::parse(config.depth.schedule); });
+  const auto grid = agreed(comm, [&] {
+    std::optional<grid::GridShape> shape;
+    if (!config.parallel.automatic_grid()) {
+      shape = grid::GridShape{static_cast<int>(config.parallel.grid[0]), static_cast<int>(config.parallel.grid[1])};
+    }
+    return std::make_shared<const grid::ProcessGrid>(comm, shape);
+  });
+  const auto dataset = load_dataset(config.data, world);
+  agreed(comm, [&] {
+    data::validate_points(dataset.train, "x_train");
+    data::validate_points(dataset.test, "x_test");
+    return true;
+  });
+  const std::int64_t block = config.parallel.block_size;
+
+  // The result goes to a temporary name and only becomes the final file at the end.
+  io::AtomicOutput output(world, config.output.path, options.force);
+  io::File& file = output.file();
+  say(fmt::format("{}; {} ranks on a {} grid, block size {}", dataset.description, world.size(), grid->describe(),
+                  block));
+
+  auto inputs = data::assemble_input_kernels(dataset, grid, block);
+  std::vector<kernels::PairBlock> blocks{pair_block(inputs.train_block, true, 0)};
+  if (inputs.test_block) blocks.push_back(pair_block(*inputs.test_block, false, 1));
+  kernels::DepthSweep sweep(spec, schedule, blocks);
+
+  write_root_attributes(file, config, world, *grid, dataset);
+  const std::vector<std::int64_t> depths(schedule.depths().begin(), schedule.depths().end());
+  io::write_vector(file, layout::depths, std::span<const std::int64_t>(depths));
+  io::write_array(file, layout::x_train, dataset.train.values, {dataset.train.count, dataset.train.dimension});
+  if (dataset.test.count > 0) {
+    io::write_array(file, layout::x_test, dataset.test.values, {dataset.test.count, dataset.test.dimension});
+  }
+
+  RunSummary summary;
+  summary.output_path = config.output.path;
+  summary.grid = grid->describe();
+  summary.ranks = world.size();
+  summary.n_train = dataset.train.count;
+  summary.n_test = dataset.test.count;
+  summary.depths = depths;
+
+  DistributedMatrix train(grid, dataset.train.count, dataset.train.count, block);
+  std::optional<DistributedMatrix> test;
+  if (inputs.test) test.emplace(grid, dataset.test.count, dataset.train.count, block);
+
+  while (!sweep.finished()) {
+    const auto recorded = sweep.advance(std::numeric_limits<std::int64_t>::max());
+    if (!recorded) continue;
+    const std::int64_t depth = recorded->depth;
+    for (KernelKind kind : config.depth.kinds) {
+      const bool ntk = kind == KernelKind::ntk;
+      const std::string_view name = to_string(kind);
+      const double log_scale = ntk ? recorded->ntk_log_scale : recorded->nngp_log_scale;
+      const auto& train_values = recorded->blocks[0];
+      copy_block(ntk ? train_values.ntk : train_values.nngp, train);
+      linalg::mirror_triangle(linalg::Triangle::lower, train);
+
+      const auto train_diagonal =
+          replicate_point_values(inputs.train_block.row_points, ntk ? train_values.row_ntk_diag : train_values.row_nngp_diag,
+                                 dataset.train.count, *grid);
+      const std::string group = layout::kernel_group(name, depth);
+      if (config.output.kernels) io::write_matrix(file, layout::kernel_path(name, depth, "train"), train);
+      io::write_vector(file, layout::kernel_path(name, depth, "train_diag"), std::span<const double>(train_diagonal));
+      io::write_attribute(file, group, "log_scale", log_scale);
+      if (test) {
+        const auto& test_values = recorded->blocks[1];
+        copy_block(ntk ? test_values.ntk : test_values.nngp, *test);
+        if (config.output.kernels) io::write_matrix(file, layout::kernel_path(name, depth, "test"), *test);
+        const auto all = replicate_point_values(inputs.test_block->row_points,
+                                                ntk ? test_values.row_ntk_diag : test_values.row_nngp_diag,
+                                                dataset.test.count, *grid);
+        io::write_vector(file, layout::kernel_path(name, depth, "test_diag"), std::span<const double>(all));
+      }
+
+      RunSummary::DepthLine line{depth, std::string(name), 0, 0, 0};
+      line.mean_normalized_offdiagonal = mean_normalized_offdiagonal(train, train_diagonal, world);
+      if (config.output.eigenvalues) {
+        DistributedMatrix work = train;
+        const auto eigen = linalg::symmetric_eigen(work, false);
+        io::write_vector(file, layout::eigenvalues_path(name, depth), std::span<const double>(eigen.eigenvalues));
+        io::write_attribute(file, layout::eigenvalues_path(name, depth), "log_scale", log_scale);
+        const double scale = std::exp(log_scale);
+        line.lambda_min = eigen.eigenvalues.front() * scale;
+        line.lambda_max = eigen.eigenvalues.back() * scale;
+      }
+      summary.lines.push_back(line);
+    }
+    say(fmt::format("depth {} done ({} of {})", depth, summary.lines.size() / config.depth.kinds.size(),
+                    depths.size()));
+  }
+
+  output.commit();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+std::string format_summary(const RunSummary& s) {
+  std::string out = fmt::format("deepntk: wrote {}\n", s.output_path);
+  out += fmt::format("  {} train / {} test points, {} ranks ({} grid), {} depths, {:.1f} s\n", s.n_train, s.n_test,
+                     s.ranks, s.grid, s.depths.size(), s.seconds);
+  out += fmt::format("  {:>8}  {:>5}  {:>12}  {:>12}  {:>12}  {:>10}\n", "depth", "kind", "lambda_min", "lambda_max",
+                     "condition", "mean K_ij");
+  for (const auto& line : s.lines) {
+    out += fmt::format("  {:>8}  {:>5}  {:>12.5g}  {:>12.5g}  {:>12.5g}  {:>10.6f}\n", line.depth, line.kind,
+                       line.lambda_min, line.lambda_max, line.lambda_max / line.lambda_min,
+                       line.mean_normalized_offdiagonal);
+  }
+  out += "  (mean K_ij: mean normalized off-diagonal entry of the train Gram matrix)\n";
+  return out;
+}
+
+}  // namespace deepntk::app

@@ -1,0 +1,112 @@
+// The command line as a user meets it: `deepntk run` under mpiexec with bad requests. Each
+// must fail on every rank with a non-zero exit, print one clear message, and leave no
+// result file behind (and never touch an existing one without --force).
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Outcome run_deepntk(int ranks, const std::string& arguments) {
+  const fs::path dir = DEEPNTK_SCRATCH;
+  fs::create_directories(dir);
+  const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const std::string command = std::string(DEEPNTK_MPIEXEC) + " -n " + std::to_string(ranks) + " " + DEEPNTK_EXECUTABLE +
+                              " " + arguments + " > " + out.string() + " 2> " + err.string();
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string output_path(const std::string& name) {
+  const fs::path path = fs::path(DEEPNTK_SCRATCH) / name;
+  fs::remove(path);
+  return path.string();
+}
+
+const std::string config = DEEPNTK_SMALL_CONFIG;
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_existing_result_is_not_overwritten_without_force) {
+  const auto path = output_path("existing.h5");
+  { std::ofstream(path) << "precious"; }
+  const auto refused = run_deepntk(2, "run " + config + " --output " + path);
+  BOOST_TEST(refused.exit_code != 0);
+  BOOST_TEST(count(refused.err, "deepntk: error") == 1u, refused.err);
+  BOOST_TEST(refused.err.find("--force") != std::string::npos, refused.err);
+  BOOST_TEST(slurp(path) == "precious");
+
+  const auto forced = run_deepntk(2, "run " + config + " --output " + path + " --force --quiet");
+  BOOST_TEST(forced.exit_code == 0, forced.err);
+  BOOST_TEST(slurp(path) != "precious");
+}
+
+BOOST_AUTO_TEST_CASE(a_misspelt_key_is_named_with_a_suggestion) {
+  const auto path = output_path("misspelt.h5");
+  const auto result = run_deepntk(2, "run " + config + " --set network.sw3=1 --output " + path);
+  BOOST_TEST(result.exit_code == 1);
+  BOOST_TEST(count(result.err, "deepntk: error") == 1u, result.err);
+  BOOST_TEST(result.err.find("network.sw3") != std::string::npos, result.err);
+  BOOST_TEST(result.err.find("did you mean") != std::string::npos, result.err);
+  BOOST_TEST(!fs::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_value_says_what_is_allowed) {
+  const auto path = output_path("bad-value.h5");
+  const auto result = run_deepntk(2, "run " + config + " --set network.sw2=-1 --output " + path);
+  BOOST_TEST(result.exit_code == 1);
+  BOOST_TEST(count(result.err, "deepntk: error") == 1u, result.err);
+  BOOST_TEST(result.err.find("network.sw2") != std::string::npos, result.err);
+  BOOST_TEST(!fs::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(a_grid_larger_than_the_run_is_refused) {
+  const auto path = output_path("big-grid.h5");
+  const auto result = run_deepntk(2, "run " + config + " --set parallel.grid=[2,2] --output " + path);
+  BOOST_TEST(result.exit_code == 1);
+  BOOST_TEST(count(result.err, "deepntk: error") == 1u, result.err);
+  BOOST_TEST(result.err.find("needs 4 MPI ranks") != std::string::npos, result.err);
+  BOOST_TEST(!fs::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_config_file_is_named) {
+  const auto result = run_deepntk(1, "run /nonexistent/deepntk.toml --output " + output_path("none.h5"));
+  BOOST_TEST(result.exit_code == 1);
+  BOOST_TEST(result.err.find("/nonexistent/deepntk.toml") != std::string::npos, result.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_grid_with_an_idle_rank_still_writes_a_correct_file) {
+  // 1x3 grid on 4 ranks: the fourth rank owns nothing but takes part in collective I/O.
+  const auto path = output_path("idle-rank.h5");
+  const auto result =
+      run_deepntk(4, "run " + config + " --set parallel.grid=[1,3] --set 'depth.schedule=\"1,5\"' --output " + path +
+                         " --quiet");
+  BOOST_TEST(result.exit_code == 0, result.err);
+  BOOST_TEST(fs::exists(path));
+}
