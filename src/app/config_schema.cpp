@@ -657,6 +657,10 @@ std::vector<Field> make_fields() {
                        "recorded depth; false keeps only spectra and summaries."));
   f.push_back(bool_key("output", "eigenvalues", DEEPNTK_MEMBER(output.eigenvalues),
                        "Compute and write the eigenvalues of every train x train kernel."));
+  f.push_back(bool_key("output", "gaps", DEEPNTK_MEMBER(output.gaps),
+                       "Also write 1 - normalized NNGP for every pair (train_gap, test_gap), accurate "
+                       "where 1 - K(x,x')/sqrt(K(x,x) K(x',x')) computed from the stored kernel loses "
+                       "its digits (deep networks, near-duplicate inputs)."));
   return f;
 }
 

@@ -204,6 +204,16 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     const auto recorded = sweep.advance(std::numeric_limits<std::int64_t>::max());
     if (!recorded) continue;
     const std::int64_t depth = recorded->depth;
+    if (config.output.gaps) {
+      // 1 - normalized NNGP, accurate where it cannot be recovered from the stored kernels.
+      copy_block(recorded->blocks[0].nngp_gap, train);
+      linalg::mirror_triangle(linalg::Triangle::lower, train);
+      io::write_matrix(file, layout::kernel_path("nngp", depth, "train_gap"), train);
+      if (test) {
+        copy_block(recorded->blocks[1].nngp_gap, *test);
+        io::write_matrix(file, layout::kernel_path("nngp", depth, "test_gap"), *test);
+      }
+    }
     for (KernelKind kind : config.depth.kinds) {
       const bool ntk = kind == KernelKind::ntk;
       const std::string_view name = to_string(kind);

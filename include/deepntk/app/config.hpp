@@ -169,6 +169,7 @@ struct OutputConfig {
   std::string path = "deepntk-result.h5";
   bool kernels = true;      ///< write the n x n kernel matrices
   bool eigenvalues = true;  ///< write the spectra
+  bool gaps = false;        ///< write 1 - normalized NNGP per pair (accurate at great depth)
 
   bool operator==(const OutputConfig&) const = default;
 };
