@@ -24,7 +24,7 @@
 #include "deepntk/mpi/communicator.hpp"
 #include "deepntk/mpi/error.hpp"
 #include "deepntk/version.hpp"
-#include "network_spec_from_config.hpp"
+#include "deepntk/app/network_spec_from_config.hpp"
 
 namespace deepntk::app {
 
