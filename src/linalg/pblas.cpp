@@ -58,6 +58,39 @@ void syrk(Triangle triangle, double alpha, const DistributedMatrix& a, double be
           &one, dc.data());
 }
 
+void symm(Triangle triangle, double alpha, const DistributedMatrix& a, const DistributedMatrix& b, double beta,
+          DistributedMatrix& c) {
+  require_same_grid(a, c, "symm");
+  require_same_grid(b, c, "symm");
+  if (a.rows() != a.cols() || b.rows() != a.rows() || c.rows() != a.rows() || c.cols() != b.cols()) {
+    throw std::invalid_argument("symm: A must be square, and B and C must have A's rows and the same columns");
+  }
+  if (!c.grid().contains_me()) return;
+  const char side = 'L';
+  const char uplo = triangle == Triangle::lower ? 'L' : 'U';
+  const int m = blas_int(c.rows()), n = blas_int(c.cols());
+  const auto da = a.descriptor(), db = b.descriptor(), dc = c.descriptor();
+  pdsymm_(&side, &uplo, &m, &n, &alpha, a.local().data(), &one, &one, da.data(), b.local().data(), &one, &one,
+          db.data(), &beta, c.local().data(), &one, &one, dc.data());
+}
+
+void copy_columns(const DistributedMatrix& a, std::int64_t first, std::int64_t count, DistributedMatrix& b) {
+  require_same_grid(a, b, "copy_columns");
+  if (first < 0 || count < 0 || first + count > a.cols() || count > b.cols() || a.rows() != b.rows() ||
+      a.block() != b.block()) {
+    throw std::invalid_argument("copy_columns: columns out of range, or A and B differ in rows or block size");
+  }
+  if (!b.grid().contains_me() || count == 0 || a.rows() == 0) return;
+  // PDGEADD with beta = 0 (C is overwritten, not read), not PDLACPY: PDLACPY copies locally and
+  // needs A(:, first) and B(:, 0) on the same process column, which a shift of columns breaks.
+  const char trans = 'N';
+  const double alpha = 1.0, beta = 0.0;
+  const int m = blas_int(a.rows()), n = blas_int(count), ja = blas_int(first + 1);
+  const auto da = a.descriptor(), db = b.descriptor();
+  pdgeadd_(&trans, &m, &n, &alpha, a.local().data(), &one, &ja, da.data(), &beta, b.local().data(), &one, &one,
+           db.data());
+}
+
 void mirror_triangle(Triangle from, DistributedMatrix& a) {
   if (a.rows() != a.cols()) throw std::invalid_argument("mirror_triangle: the matrix must be square");
   DistributedMatrix transposed(a.shared_grid(), a.rows(), a.cols(), a.block());

@@ -58,4 +58,47 @@ std::vector<double> symmetric_eigenvalues(std::int64_t n, std::vector<double> a,
   return w;
 }
 
+std::vector<double> spd_solve(std::int64_t n, std::int64_t nrhs, std::vector<double> a, std::vector<double> b) {
+  if (static_cast<std::int64_t>(a.size()) != n * n || static_cast<std::int64_t>(b.size()) != n * nrhs) {
+    throw std::invalid_argument("serial::spd_solve: operand sizes do not match the shapes");
+  }
+  const char uplo = 'L';
+  const int ni = blas_int(n), nr = blas_int(nrhs), ld = std::max(1, ni);
+  int info = 0;
+  dposv_(&uplo, &ni, &nr, a.data(), &ld, b.data(), &ld, &info, 1);
+  if (info > 0) throw NotPositiveDefinite("DPOSV", info);
+  check_info("DPOSV", info, "unexpected positive INFO");
+  return b;
+}
+
+std::vector<double> least_squares(std::int64_t m, std::int64_t n, std::int64_t nrhs, std::vector<double> a,
+                                  const std::vector<double>& b, double rcond) {
+  if (static_cast<std::int64_t>(a.size()) != m * n || static_cast<std::int64_t>(b.size()) != m * nrhs) {
+    throw std::invalid_argument("serial::least_squares: operand sizes do not match the shapes");
+  }
+  // B is overwritten in place and must hold max(m, n) rows.
+  const std::int64_t ldb64 = std::max<std::int64_t>({1, m, n});
+  std::vector<double> x(static_cast<std::size_t>(ldb64 * nrhs), 0.0);
+  for (std::int64_t j = 0; j < nrhs; ++j)
+    for (std::int64_t i = 0; i < m; ++i) x[static_cast<std::size_t>(i + j * ldb64)] = b[static_cast<std::size_t>(i + j * m)];
+  const int mi = blas_int(m), ni = blas_int(n), nr = blas_int(nrhs), lda = std::max(1, mi), ldb = blas_int(ldb64);
+  std::vector<double> s(static_cast<std::size_t>(std::max<std::int64_t>(1, std::min(m, n))));
+  int rank = 0, info = 0, iwork_query = 0;
+  double work_query = 0;
+  const int query = -1;
+  dgelsd_(&mi, &ni, &nr, a.data(), &lda, x.data(), &ldb, s.data(), &rcond, &rank, &work_query, &query, &iwork_query,
+          &info);
+  check_info("DGELSD", info, "workspace query failed");
+  const int lwork = std::max(1, static_cast<int>(std::ceil(work_query)));
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  std::vector<int> iwork(static_cast<std::size_t>(std::max(1, iwork_query)));
+  dgelsd_(&mi, &ni, &nr, a.data(), &lda, x.data(), &ldb, s.data(), &rcond, &rank, work.data(), &lwork, iwork.data(),
+          &info);
+  check_info("DGELSD", info, "the SVD failed to converge");
+  std::vector<double> out(static_cast<std::size_t>(n * nrhs));
+  for (std::int64_t j = 0; j < nrhs; ++j)
+    for (std::int64_t i = 0; i < n; ++i) out[static_cast<std::size_t>(i + j * n)] = x[static_cast<std::size_t>(i + j * ldb64)];
+  return out;
+}
+
 }  // namespace deepntk::linalg::serial

@@ -19,4 +19,15 @@ namespace deepntk::linalg::serial {
 [[nodiscard]] std::vector<double> symmetric_eigenvalues(std::int64_t n, std::vector<double> a,
                                                          std::vector<double>* vectors = nullptr);
 
+/// X (n x nrhs) solving A X = B for the symmetric positive definite n x n A (DPOSV, lower
+/// triangle used). Throws NotPositiveDefinite.
+[[nodiscard]] std::vector<double> spd_solve(std::int64_t n, std::int64_t nrhs, std::vector<double> a,
+                                            std::vector<double> b);
+
+/// The minimum-norm least-squares solution X (n x nrhs) of A X = B for the m x n A, by the SVD
+/// (DGELSD): singular values <= rcond * s_max count as zero, so for a singular symmetric A this
+/// is the pseudo-inverse A^+ B, an independent reference for eigen-based truncated solves.
+[[nodiscard]] std::vector<double> least_squares(std::int64_t m, std::int64_t n, std::int64_t nrhs,
+                                                std::vector<double> a, const std::vector<double>& b, double rcond);
+
 }  // namespace deepntk::linalg::serial
