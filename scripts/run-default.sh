@@ -2,12 +2,8 @@
 # Quickstart (a): install what is missing, build, and run deepntk on its built-in default
 # problem on every core of this machine. Extra arguments go to `deepntk run`.
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
-# shellcheck source=scripts/mpi-env.sh
-source "$root/scripts/mpi-env.sh"
-build_dir=${DEEPNTK_BUILD_DIR:-$root/build}
+# shellcheck source=scripts/prepare.sh
+source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 ranks=${DEEPNTK_RANKS:-$(nproc 2>/dev/null || echo 2)}
 mkdir -p "$root/results"
 # A new name per run: earlier results are never overwritten.

@@ -21,6 +21,7 @@
 #include "deepntk/kernels/depth_sweep.hpp"
 #include "deepntk/linalg/eigen.hpp"
 #include "deepntk/linalg/pblas.hpp"
+#include "deepntk/mpi/agree.hpp"
 #include "deepntk/mpi/communicator.hpp"
 #include "deepntk/mpi/error.hpp"
 #include "deepntk/version.hpp"
@@ -33,27 +34,12 @@ using matrix::LocalIndex;
 
 namespace {
 
-// Runs `step` on every rank; an exception of the expected kind on any rank becomes the same
-// CollectiveError on all of them. Only for steps without collectives inside (validation,
-// local computation), where one rank failing cannot leave others waiting.
-template <class Step>
-auto agreed(MPI_Comm comm, Step&& step) -> decltype(step()) {
-  std::optional<std::string> error;
-  std::optional<decltype(step())> result;
-  try {
-    result.emplace(step());
-  } catch (const std::invalid_argument& e) {
-    error = e.what();
-  }
-  mpi::raise_if_any(comm, error);
-  return std::move(*result);
-}
 
 // Collective: every rank ends up with the same points (generated from the seed, or read).
 data::Dataset load_dataset(const DataConfig& config, const mpi::Communicator& world) {
   switch (config.source) {
     case DataSource::sphere:
-      return agreed(world.handle(), [&] {
+      return mpi::agree(world.handle(), [&] {
         return data::make_sphere_dataset(config.n_train, config.n_test, config.dim, config.seed);
       });
     case DataSource::hdf5:
@@ -148,13 +134,13 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   };
 
   // Everything that can be wrong with the request is found before anything is computed.
-  const auto spec = agreed(comm, [&] {
+  const auto spec = mpi::agree(comm, [&] {
     auto s = network_spec_from_config(config.network);
     s.validate();
     return s;
   });
-  const auto schedule = agreed(comm, [&] { return kernels::DepthSchedule::parse(config.depth.schedule); });
-  const auto grid = agreed(comm, [&] {
+  const auto schedule = mpi::agree(comm, [&] { return kernels::DepthSchedule::parse(config.depth.schedule); });
+  const auto grid = mpi::agree(comm, [&] {
     std::optional<grid::GridShape> shape;
     if (!config.parallel.automatic_grid()) {
       shape = grid::GridShape{static_cast<int>(config.parallel.grid[0]), static_cast<int>(config.parallel.grid[1])};
@@ -162,10 +148,9 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     return std::make_shared<const grid::ProcessGrid>(comm, shape);
   });
   const auto dataset = load_dataset(config.data, world);
-  agreed(comm, [&] {
+  mpi::agree(comm, [&] {
     data::validate_points(dataset.train, "x_train");
     data::validate_points(dataset.test, "x_test");
-    return true;
   });
   const std::int64_t block = config.parallel.block_size;
 

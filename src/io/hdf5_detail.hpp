@@ -14,35 +14,12 @@
 
 #include "deepntk/io/file.hpp"
 #include "deepntk/io/hdf5_handle.hpp"
+#include "deepntk/mpi/agree.hpp"
 #include "deepntk/mpi/error.hpp"
 
 namespace deepntk::io::detail {
 
-/// Runs `step` on every rank; if it throws on any rank, every rank throws the same
-/// mpi::CollectiveError (the lowest failing rank's message). For steps whose outcome ranks
-/// may see differently, so that no rank walks on into a collective the others have left.
-template <class Step>
-auto agree(MPI_Comm comm, Step&& step) -> decltype(step()) {
-  using Result = decltype(step());
-  std::optional<std::string> error;
-  if constexpr (std::is_void_v<Result>) {
-    try {
-      step();
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-    mpi::raise_if_any(comm, error);
-  } else {
-    std::optional<Result> result;
-    try {
-      result.emplace(step());
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-    mpi::raise_if_any(comm, error);
-    return std::move(*result);
-  }
-}
+using mpi::agree;  // steps whose outcome ranks may see differently (see deepntk/mpi/agree.hpp)
 
 /// Link-creation properties that create missing intermediate groups, UTF-8 names.
 PropertyListId intermediate_groups_lcpl();
