@@ -492,7 +492,7 @@ BOOST_AUTO_TEST_CASE(to_toml_lists_every_key_in_schema_order) {
 
 BOOST_AUTO_TEST_CASE(schema_describes_each_key_once) {
   const auto keys = app::describe_keys();
-  BOOST_TEST(keys.size() == 23u);
+  BOOST_TEST(keys.size() == 24u);
   for (std::size_t i = 0; i < keys.size(); ++i) {
     BOOST_TEST(keys[i].key == keys[i].section + "." + keys[i].name);
     BOOST_TEST(!keys[i].type.empty());

@@ -43,8 +43,10 @@ std::size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
+// A fresh path in the scratch directory (created here: on a new build it does not exist yet).
 std::string output_path(const std::string& name) {
   const fs::path path = fs::path(DEEPNTK_SCRATCH) / name;
+  fs::create_directories(path.parent_path());
   fs::remove(path);
   return path.string();
 }
@@ -56,6 +58,7 @@ const std::string config = DEEPNTK_SMALL_CONFIG;
 BOOST_AUTO_TEST_CASE(an_existing_result_is_not_overwritten_without_force) {
   const auto path = output_path("existing.h5");
   { std::ofstream(path) << "precious"; }
+  BOOST_REQUIRE(slurp(path) == "precious");
   const auto refused = run_deepntk(2, "run " + config + " --output " + path);
   BOOST_TEST(refused.exit_code != 0);
   BOOST_TEST(count(refused.err, "deepntk: error") == 1u, refused.err);
