@@ -4,7 +4,7 @@
 set -euo pipefail
 # shellcheck source=scripts/prepare.sh
 source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
-ranks=${DEEPNTK_RANKS:-$(nproc 2>/dev/null || echo 2)}
+ranks=${DEEPNTK_RANKS:-$cores}
 mkdir -p "$root/results"
 # A new name per run: earlier results are never overwritten.
 output="$root/results/default-$(date +%Y%m%d-%H%M%S).h5"

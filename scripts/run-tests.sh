@@ -6,9 +6,8 @@
 set -euo pipefail
 # shellcheck source=scripts/prepare.sh
 source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
-jobs=$(nproc 2>/dev/null || echo 2)
 selection=(-LE long)
 if [[ "${DEEPNTK_LONG_TESTS:-0}" == 1 ]]; then
   selection=()
 fi
-ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${selection[@]}" "$@"
+ctest --test-dir "$build_dir" --output-on-failure -j "$cores" "${selection[@]}" "$@"
