@@ -274,6 +274,11 @@ void validate(const RunConfig& config) {
         "data.path: got \"\", but data.source = \"hdf5\" reads its points from a file; "
         "set data.path = \"input.h5\" (or --set data.path=input.h5)");
   }
+  if (config.data.source == DataSource::sphere && config.data.targets == TargetKind::onehot) {
+    throw ConfigError(
+        "data.targets: got \"onehot\", but data.source = \"sphere\" has no class labels; use "
+        "\"values\" (the synthetic teacher) or \"none\", or read labels with data.source = \"hdf5\"");
+  }
 }
 
 std::string to_toml(const RunConfig& config, TomlStyle style) {

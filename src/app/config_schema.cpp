@@ -436,6 +436,8 @@ Field schedule_key(std::string_view meaning) {
     try {
       if (const auto* text = node.as_string()) {
         c.depth.schedule = canonical_schedule(text->get());
+      } else if (node.is_number()) {  // one depth, e.g. --set depth.schedule=1000
+        c.depth.schedule = canonical_list({read_integer(node, "an integer")});
       } else if (const auto* array = node.as_array()) {
         std::vector<std::int64_t> depths;
         for (const auto& element : *array) {
@@ -577,6 +579,52 @@ Field grid_key(std::string_view meaning) {
   return f;
 }
 
+// ---- arrays of numbers (analysis.ridge, analysis.times) --------------------------------------
+
+std::string write_numbers(const std::vector<double>& values) {
+  std::string out = "[";
+  for (double v : values) {
+    if (out.size() > 1) out += ", ";
+    out += toml_float(v);
+  }
+  return out + "]";
+}
+
+/// An array of finite numbers >= 0 (a single number is taken as a one-element array). The
+/// values keep their order: results are stored in the order given.
+template <class Get>
+Field number_list_key(std::string_view section, std::string_view name, Get get, Empty empty,
+                      std::string_view meaning) {
+  const std::string expected =
+      empty == Empty::allowed ? "an array of finite numbers >= 0" : "a non-empty array of finite numbers >= 0";
+  const auto check = [=](const std::vector<double>& values) {
+    if (empty == Empty::refused && values.empty()) throw ValueProblem{fmt::format("got [], expected {}", expected)};
+    for (double v : values) {
+      if (!(std::isfinite(v) && v >= 0)) {
+        throw ValueProblem{fmt::format("got {} in {}, expected {}", toml_float(v), write_numbers(values), expected)};
+      }
+    }
+  };
+  Field f = make_field(section, name, "array of floats",
+                       empty == Empty::allowed ? "each >= 0, finite; [] = none" : "non-empty, each >= 0, finite",
+                       meaning);
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    std::vector<double> values;
+    if (const auto* array = node.as_array()) {
+      for (const auto& element : *array) values.push_back(read_number(element, expected));
+    } else if (node.is_number()) {
+      values.push_back(read_number(node, expected));
+    } else {
+      wrong(node, expected);
+    }
+    check(values);
+    get(c) = std::move(values);
+  };
+  f.check = [=](const RunConfig& c) { check(get(c)); };
+  f.write = [=](const RunConfig& c) { return write_numbers(get(c)); };
+  return f;
+}
+
 // ---- THE TABLE ---------------------------------------------------------------------------------
 
 const std::vector<Section>& section_table() {
@@ -586,6 +634,7 @@ const std::vector<Section>& section_table() {
       {"depth", "Which depths are recorded, and which kernels."},
       {"parallel", "How matrices are distributed over the MPI ranks (BLACS grid, block-cyclic blocks)."},
       {"output", "What is written to the result file."},
+      {"analysis", "Spectra, kernel regression and depth diagnostics at every recorded depth (docs/analysis.md)."},
   };
   return table;
 }
@@ -618,6 +667,15 @@ std::vector<Field> make_fields() {
                          "Dataset in `path` with the test inputs (one row per point)."));
   f.push_back(string_key("data", "y_test", DEEPNTK_MEMBER(data.y_test), Empty::refused,
                          "Dataset in `path` with the test targets."));
+  f.push_back(enum_key<TargetKind>(
+      "data", "targets", DEEPNTK_MEMBER(data.targets),
+      "Regression targets. values: sphere: the synthetic teacher y = sqrt(d) <a, x> + d x_0 x_1 "
+      "(docs/analysis.md); hdf5: y_train / y_test as stored (1-D or points x outputs), none if the "
+      "file has no y_train. onehot (hdf5 only): integer class labels 0..C-1 as one-hot rows, with "
+      "accuracy. none: kernels only, no regression."));
+  f.push_back(bool_key("data", "center_targets", DEEPNTK_MEMBER(data.center_targets),
+                       "onehot only: subtract the uniform mean 1/C from every one-hot entry (1 - 1/C "
+                       "on the label, -1/C elsewhere)."));
   // [network]
   f.push_back(enum_key<Architecture>(
       "network", "architecture", DEEPNTK_MEMBER(network.architecture),
@@ -661,6 +719,32 @@ std::vector<Field> make_fields() {
                        "Also write 1 - normalized NNGP for every pair (train_gap, test_gap), accurate "
                        "where 1 - K(x,x')/sqrt(K(x,x) K(x',x')) computed from the stored kernel loses "
                        "its digits (deep networks, near-duplicate inputs)."));
+  // [analysis]
+  f.push_back(number_list_key(
+      "analysis", "ridge", DEEPNTK_MEMBER(analysis.ridge), Empty::allowed,
+      "Ridge parameters lambda of the kernel regression, each giving test predictions "
+      "Kt (K + lambda I)^-1 Y; 0 is the infinite-time NTK predictor. [] = no ridge regression."));
+  f.push_back(enum_key<RidgeScale>(
+      "analysis", "ridge_scale", DEEPNTK_MEMBER(analysis.ridge_scale),
+      "relative: lambda is multiplied by trace(K)/n of each kernel (the same meaning at every "
+      "depth); absolute: lambda in the true units of the kernel."));
+  f.push_back(number_list_key(
+      "analysis", "times", DEEPNTK_MEMBER(analysis.times), Empty::allowed,
+      "Gradient-flow times t (true kernel units, MSE loss, learning rate 1) at which test "
+      "predictions of the linearized network are computed; [] = none."));
+  f.push_back(enum_key<FallbackKind>(
+      "analysis", "fallback", DEEPNTK_MEMBER(analysis.fallback),
+      "When a Cholesky solve finds K + lambda I not positive definite or too ill-conditioned: "
+      "spectral (eigendecomposition, pseudo-inverse on the numerical range), jitter (add growing "
+      "multiples of trace(K)/n to the diagonal), none (stop the run). A warning names depth, "
+      "kernel and minor; the record is stored."));
+  f.push_back(bool_key("analysis", "diagnostics", DEEPNTK_MEMBER(analysis.diagnostics),
+                       "Depth diagnostics of every kernel: normalized off-diagonal min/mean/max, "
+                       "distances to 11^T and to the best (1 - c) I + c 11^T, predictor weight row "
+                       "sums."));
+  f.push_back(bool_key("analysis", "eigenvectors", DEEPNTK_MEMBER(analysis.eigenvectors),
+                       "Also write all eigenvectors of every train kernel (n x n per depth and "
+                       "kernel; computed with PDSYEVD, with the residual ||K V - V Lambda|| / ||K||)."));
   return f;
 }
 

@@ -8,6 +8,9 @@
 #include <optional>
 #include <stdexcept>
 
+#include "deepntk/analysis/metrics.hpp"
+#include "deepntk/app/kernel_analysis.hpp"
+#include "deepntk/analysis/diagnostics.hpp"
 #include "deepntk/app/result_layout.hpp"
 #include "deepntk/data/distributed_input_kernel.hpp"
 #include "deepntk/data/hdf5_input.hpp"
@@ -19,7 +22,6 @@
 #include "deepntk/io/replicated_array.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
 #include "deepntk/kernels/depth_sweep.hpp"
-#include "deepntk/linalg/eigen.hpp"
 #include "deepntk/linalg/pblas.hpp"
 #include "deepntk/mpi/agree.hpp"
 #include "deepntk/mpi/communicator.hpp"
@@ -40,10 +42,18 @@ data::Dataset load_dataset(const DataConfig& config, const mpi::Communicator& wo
   switch (config.source) {
     case DataSource::sphere:
       return mpi::agree(world.handle(), [&] {
-        return data::make_sphere_dataset(config.n_train, config.n_test, config.dim, config.seed);
+        return data::make_sphere_dataset(config.n_train, config.n_test, config.dim, config.seed,
+                                         config.targets == TargetKind::values);
       });
-    case DataSource::hdf5:
-      return data::read_hdf5_dataset(world, {config.path, config.x_train, config.x_test, config.n_train, config.n_test});
+    case DataSource::hdf5: {
+      data::Hdf5Input input{config.path, config.x_train, config.x_test, config.n_train, config.n_test};
+      input.y_train = config.y_train;
+      input.y_test = config.y_test;
+      input.targets = config.targets == TargetKind::none     ? data::TargetMode::none
+                      : config.targets == TargetKind::onehot ? data::TargetMode::onehot
+                                                             : data::TargetMode::values;
+      return data::read_hdf5_dataset(world, input);
+    }
   }
   throw std::logic_error("unhandled data.source");
 }
@@ -69,24 +79,6 @@ void copy_block(std::span<const double> values, DistributedMatrix& target) {
       target.at(LocalIndex(r), LocalIndex(c)) = values[static_cast<std::size_t>(r + c * target.local_rows())];
 }
 
-// Mean of K(x, x') / sqrt(K(x, x) K(x', x')) over the off-diagonal entries (a summary figure;
-// reduced over ranks, so it is not bit-reproducible and is not written to the file).
-double mean_normalized_offdiagonal(const DistributedMatrix& k, std::span<const double> diagonal,
-                                   const mpi::Communicator& world) {
-  double local = 0;
-  for (std::int64_t c = 0; c < k.local_cols(); ++c) {
-    const auto j = k.global_col(LocalIndex(c)).value();
-    for (std::int64_t r = 0; r < k.local_rows(); ++r) {
-      const auto i = k.global_row(LocalIndex(r)).value();
-      if (i == j) continue;
-      local += k.at(LocalIndex(r), LocalIndex(c)) /
-               std::sqrt(diagonal[static_cast<std::size_t>(i)] * diagonal[static_cast<std::size_t>(j)]);
-    }
-  }
-  const double n = static_cast<double>(k.rows());
-  return n > 1 ? world.sum(local) / (n * (n - 1)) : 0.0;
-}
-
 // A per-point value known on the ranks whose local rows hold the point, on every rank.
 // Each point is a local row on exactly one grid row, and every rank of that grid row has a
 // copy; only grid column 0 contributes, so the sum adds exact zeros and is bit-exact.
@@ -101,6 +93,32 @@ std::vector<double> replicate_point_values(std::span<const std::int64_t> row_poi
                            grid.communicator()),
              "MPI_Allreduce");
   return all;
+}
+
+// Targets distributed like the kernels' rows (class labels encoded one-hot), and stored under
+// /targets as used.
+DistributedTargets distribute_targets(const data::Dataset& dataset, bool center_targets,
+                                      const std::shared_ptr<const grid::ProcessGrid>& grid, std::int64_t block,
+                                      io::File& file) {
+  DistributedTargets out;
+  out.classes = dataset.classes;
+  const auto place = [&](const data::PointSet& y, std::string_view path) {
+    if (dataset.classes > 0) {
+      const std::vector<std::int64_t> labels(y.values.begin(), y.values.end());
+      auto m = analysis::one_hot_targets(grid, labels, dataset.classes, block, center_targets);
+      io::write_matrix(file, path, m);
+      return m;
+    }
+    io::write_array(file, path, y.values, {y.count, y.dimension});
+    DistributedMatrix m(grid, y.count, y.dimension, block);
+    m.fill([&](matrix::GlobalIndex r, matrix::GlobalIndex c) {
+      return y.values[static_cast<std::size_t>(r.value() * y.dimension + c.value())];
+    });
+    return m;
+  };
+  if (dataset.y_train) out.train = place(*dataset.y_train, layout::y_train);
+  if (dataset.y_test && dataset.test.count > 0) out.test = place(*dataset.y_test, layout::y_test);
+  return out;
 }
 
 std::string utc_timestamp() {
@@ -173,6 +191,13 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     io::write_array(file, layout::x_test, dataset.test.values, {dataset.test.count, dataset.test.dimension});
   }
 
+  const auto targets = distribute_targets(dataset, config.data.center_targets, grid, block, file);
+  std::vector<DiagnosticsTable> diagnostics(config.depth.kinds.size());
+  // Warnings go to stderr from rank 0 even with --quiet: a fallback changes what the numbers mean.
+  const auto warn = [&](const std::string& line) {
+    if (world.is_root()) std::fprintf(stderr, "deepntk: %s\n", line.c_str()), std::fflush(stderr);
+  };
+
   RunSummary summary;
   summary.output_path = config.output.path;
   summary.grid = grid->describe();
@@ -199,7 +224,8 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
         io::write_matrix(file, layout::kernel_path("nngp", depth, "test_gap"), *test);
       }
     }
-    for (KernelKind kind : config.depth.kinds) {
+    for (std::size_t kind_index = 0; kind_index < config.depth.kinds.size(); ++kind_index) {
+      const KernelKind kind = config.depth.kinds[kind_index];
       const bool ntk = kind == KernelKind::ntk;
       const std::string_view name = to_string(kind);
       const double log_scale = ntk ? recorded->ntk_log_scale : recorded->nngp_log_scale;
@@ -224,23 +250,22 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
         io::write_vector(file, layout::kernel_path(name, depth, "test_diag"), std::span<const double>(all));
       }
 
-      RunSummary::DepthLine line{depth, std::string(name), 0, 0, 0};
-      line.mean_normalized_offdiagonal = mean_normalized_offdiagonal(train, train_diagonal, world);
-      if (config.output.eigenvalues) {
-        DistributedMatrix work = train;
-        const auto eigen = linalg::symmetric_eigen(work, false);
-        io::write_vector(file, layout::eigenvalues_path(name, depth), std::span<const double>(eigen.eigenvalues));
-        io::write_attribute(file, layout::eigenvalues_path(name, depth), "log_scale", log_scale);
-        const double scale = std::exp(log_scale);
-        line.lambda_min = eigen.eigenvalues.front() * scale;
-        line.lambda_max = eigen.eigenvalues.back() * scale;
-      }
+      RunSummary::DepthLine line;
+      line.depth = depth;
+      line.kind = std::string(name);
+      line.mean_normalized_offdiagonal =
+          analysis::normalized_gram_diagnostics(train, train_diagonal).mean_offdiagonal;
+      const KernelAtDepth at{name, depth, log_scale, train, test ? &*test : nullptr, train_diagonal};
+      line.figures = analyze_kernel(file, config, at, targets, diagnostics[kind_index], warn);
       summary.lines.push_back(line);
     }
     say(fmt::format("depth {} done ({} of {})", depth, summary.lines.size() / config.depth.kinds.size(),
                     depths.size()));
   }
 
+  for (std::size_t i = 0; i < diagnostics.size(); ++i) {
+    if (!diagnostics[i].empty()) diagnostics[i].write(file, to_string(config.depth.kinds[i]));
+  }
   output.commit();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
@@ -250,14 +275,25 @@ std::string format_summary(const RunSummary& s) {
   std::string out = fmt::format("deepntk: wrote {}\n", s.output_path);
   out += fmt::format("  {} train / {} test points, {} ranks ({} grid), {} depths, {:.1f} s\n", s.n_train, s.n_test,
                      s.ranks, s.grid, s.depths.size(), s.seconds);
-  out += fmt::format("  {:>8}  {:>5}  {:>12}  {:>12}  {:>12}  {:>10}\n", "depth", "kind", "lambda_min", "lambda_max",
-                     "condition", "mean K_ij");
+  out += fmt::format("  {:>8}  {:>5}  {:>11}  {:>11}  {:>10}  {:>8}  {:>10}  {:>11}  {:>6}\n", "depth", "kind",
+                     "lambda_min", "lambda_max", "condition", "eff.rank", "mean K_ij", "test MSE", "acc.");
+  const auto number = [](bool present, double value, std::string_view spec) {
+    return present ? fmt::format(fmt::runtime(spec), value) : std::string("-");
+  };
+  bool any_fallback = false;
   for (const auto& line : s.lines) {
-    out += fmt::format("  {:>8}  {:>5}  {:>12.5g}  {:>12.5g}  {:>12.5g}  {:>10.6f}\n", line.depth, line.kind,
-                       line.lambda_min, line.lambda_max, line.lambda_max / line.lambda_min,
-                       line.mean_normalized_offdiagonal);
+    const auto& f = line.figures;
+    any_fallback = any_fallback || f.fell_back;
+    out += fmt::format("  {:>8}  {:>5}  {:>11}  {:>11}  {:>10}  {:>8}  {:>10.6f}  {:>11}  {:>6}{}\n", line.depth,
+                       line.kind, number(f.has_spectrum, f.lambda_min, "{:.5g}"),
+                       number(f.has_spectrum, f.lambda_max, "{:.5g}"), number(f.has_spectrum, f.condition, "{:.4g}"),
+                       number(f.has_spectrum, f.effective_rank, "{:.3g}"), line.mean_normalized_offdiagonal,
+                       number(f.has_mse, f.mse, "{:.5g}"), number(f.accuracy >= 0, f.accuracy, "{:.3f}"),
+                       f.fell_back ? "  *" : "");
   }
-  out += "  (mean K_ij: mean normalized off-diagonal entry of the train Gram matrix)\n";
+  out += "  (mean K_ij: mean normalized off-diagonal entry of the train Gram matrix; test MSE and acc.: at the\n"
+         "   first analysis.ridge value)\n";
+  if (any_fallback) out += "  * a solve fell back (see the warnings and /regression/.../solver)\n";
   return out;
 }
 

@@ -70,6 +70,9 @@ BOOST_AUTO_TEST_CASE(configuration_md_names_every_allowed_word) {
   all_named(app::enum_names<app::Architecture>::values);
   all_named(app::enum_names<app::Activation>::values);
   all_named(app::enum_names<app::KernelKind>::values);
+  all_named(app::enum_names<app::TargetKind>::values);
+  all_named(app::enum_names<app::RidgeScale>::values);
+  all_named(app::enum_names<app::FallbackKind>::values);
   for (const auto& section : app::describe_sections()) {
     BOOST_TEST(docs.find("[" + section.name + "]") != std::string::npos, section.name);
   }

@@ -492,7 +492,7 @@ BOOST_AUTO_TEST_CASE(to_toml_lists_every_key_in_schema_order) {
 
 BOOST_AUTO_TEST_CASE(schema_describes_each_key_once) {
   const auto keys = app::describe_keys();
-  BOOST_TEST(keys.size() == 24u);
+  BOOST_TEST(keys.size() == 32u);
   for (std::size_t i = 0; i < keys.size(); ++i) {
     BOOST_TEST(keys[i].key == keys[i].section + "." + keys[i].name);
     BOOST_TEST(!keys[i].type.empty());
@@ -505,7 +505,27 @@ BOOST_AUTO_TEST_CASE(schema_describes_each_key_once) {
                                          keys[i].default_value + "\n") == RunConfig{}),
                keys[i].key);
   }
-  BOOST_TEST(app::describe_sections().size() == 5u);
+  BOOST_TEST(app::describe_sections().size() == 6u);
+}
+
+BOOST_AUTO_TEST_CASE(schedule_of_one_depth_as_a_number) {
+  BOOST_TEST(with_override("depth.schedule=1000").depth.schedule == "1000");
+}
+
+BOOST_AUTO_TEST_CASE(analysis_keys) {
+  const auto c = app::parse_config_string(
+      "[analysis]\nridge = [1e-3, 0]\nridge_scale = \"absolute\"\ntimes = 2\nfallback = \"jitter\"\n");
+  BOOST_TEST((c.analysis.ridge == std::vector<double>{1e-3, 0.0}));
+  BOOST_TEST((c.analysis.ridge_scale == app::RidgeScale::absolute));
+  BOOST_TEST((c.analysis.times == std::vector<double>{2.0}));
+  BOOST_TEST((c.analysis.fallback == app::FallbackKind::jitter));
+  BOOST_TEST((app::parse_config_string(app::to_toml(c)) == c));
+  const std::string negative = error_of([] { (void)app::parse_config_string("[analysis]\nridge = [1, -1]\n"); });
+  BOOST_TEST(negative.find("analysis.ridge") != std::string::npos, negative);
+  const std::string typo = error_of([] { (void)app::parse_config_string("[analysis]\nfallback = \"jiter\"\n"); });
+  BOOST_TEST(typo.find("did you mean \"jitter\"") != std::string::npos, typo);
+  const std::string onehot = error_of([] { (void)app::parse_config_string("[data]\ntargets = \"onehot\"\n"); });
+  BOOST_TEST(onehot.find("data.targets") != std::string::npos, onehot);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,6 +39,9 @@ class ConfigError : public std::runtime_error {
 #define DEEPNTK_ARCHITECTURES(X) X(mlp) X(resnet) X(shortcut)
 #define DEEPNTK_ACTIVATIONS(X) X(relu) X(erf)
 #define DEEPNTK_KERNEL_KINDS(X) X(nngp) X(ntk)
+#define DEEPNTK_TARGET_KINDS(X) X(none) X(values) X(onehot)
+#define DEEPNTK_RIDGE_SCALES(X) X(relative) X(absolute)
+#define DEEPNTK_FALLBACKS(X) X(spectral) X(jitter) X(none)
 
 #define DEEPNTK_ENUMERATOR(name) name,
 #define DEEPNTK_ENUM_NAME(name) std::string_view{#name},
@@ -47,6 +50,9 @@ enum class DataSource { DEEPNTK_DATA_SOURCES(DEEPNTK_ENUMERATOR) };
 enum class Architecture { DEEPNTK_ARCHITECTURES(DEEPNTK_ENUMERATOR) };
 enum class Activation { DEEPNTK_ACTIVATIONS(DEEPNTK_ENUMERATOR) };
 enum class KernelKind { DEEPNTK_KERNEL_KINDS(DEEPNTK_ENUMERATOR) };
+enum class TargetKind { DEEPNTK_TARGET_KINDS(DEEPNTK_ENUMERATOR) };
+enum class RidgeScale { DEEPNTK_RIDGE_SCALES(DEEPNTK_ENUMERATOR) };
+enum class FallbackKind { DEEPNTK_FALLBACKS(DEEPNTK_ENUMERATOR) };
 
 /// enum_names<E>::values[i] is the configuration spelling of the enumerator with value i.
 template <class E>
@@ -66,6 +72,18 @@ struct enum_names<Activation> {
 template <>
 struct enum_names<KernelKind> {
   static constexpr std::array values{DEEPNTK_KERNEL_KINDS(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<TargetKind> {
+  static constexpr std::array values{DEEPNTK_TARGET_KINDS(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<RidgeScale> {
+  static constexpr std::array values{DEEPNTK_RIDGE_SCALES(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<FallbackKind> {
+  static constexpr std::array values{DEEPNTK_FALLBACKS(DEEPNTK_ENUM_NAME)};
 };
 
 #undef DEEPNTK_ENUMERATOR
@@ -127,6 +145,10 @@ struct DataConfig {
   std::string y_train = "y_train";
   std::string x_test = "x_test";
   std::string y_test = "y_test";
+  /// values: real targets (sphere: the teacher of data/sphere.hpp; hdf5: y_train / y_test as
+  /// stored, if present); onehot: integer class labels (hdf5 only); none: kernels only.
+  TargetKind targets = TargetKind::values;
+  bool center_targets = false;  ///< onehot: 1 - 1/C and -1/C instead of 1 and 0
 
   bool operator==(const DataConfig&) const = default;
 };
@@ -174,12 +196,26 @@ struct OutputConfig {
   bool operator==(const OutputConfig&) const = default;
 };
 
+struct AnalysisConfig {
+  /// Ridge parameters; one Cholesky solve when there is one and no times, else one
+  /// eigendecomposition for all of them (docs/analysis.md).
+  std::vector<double> ridge{0.0, 1e-6, 1e-3};
+  RidgeScale ridge_scale = RidgeScale::relative;
+  std::vector<double> times{};  ///< gradient-flow times (true kernel units); empty: none
+  FallbackKind fallback = FallbackKind::spectral;
+  bool diagnostics = true;
+  bool eigenvectors = false;  ///< write V (n x n) of every train kernel; forces PDSYEVD
+
+  bool operator==(const AnalysisConfig&) const = default;
+};
+
 struct RunConfig {
   DataConfig data;
   NetworkConfig network;
   DepthConfig depth;
   ParallelConfig parallel;
   OutputConfig output;
+  AnalysisConfig analysis;
 
   bool operator==(const RunConfig&) const = default;
 };

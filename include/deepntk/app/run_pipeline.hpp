@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "deepntk/app/config.hpp"
+#include "deepntk/app/kernel_analysis.hpp"
 
 namespace deepntk::app {
 
@@ -28,9 +29,9 @@ struct RunSummary {
   std::vector<std::int64_t> depths;
   struct DepthLine {
     std::int64_t depth = 0;
-    std::string kind;               // "nngp" / "ntk"
-    double lambda_min = 0, lambda_max = 0;  // true (unscaled) values
+    std::string kind;  // "nngp" / "ntk"
     double mean_normalized_offdiagonal = 0;
+    KernelFigures figures;  // spectrum (true units), test MSE, accuracy, fallback flag
   };
   std::vector<DepthLine> lines;
   double seconds = 0;

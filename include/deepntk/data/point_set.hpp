@@ -4,6 +4,7 @@
 // the points its Gram blocks touch.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,10 +21,16 @@ struct PointSet {
   }
 };
 
-/// What a run computes kernels on.
+/// What a run computes kernels on, and optionally what the regression fits: targets are
+/// PointSets too (one row per point, k outputs per row), so they travel with their points.
 struct Dataset {
   PointSet train;
   PointSet test;
+  std::optional<PointSet> y_train;  // n x k; absent: no regression
+  std::optional<PointSet> y_test;   // m x k; absent: predictions without test metrics
+  /// > 0: y_train / y_test hold integer class labels 0 .. classes-1 (k = 1), to be encoded
+  /// one-hot where they are distributed (accuracy is then meaningful).
+  std::int64_t classes = 0;
   std::string description;  // one line, for logs and the result file
 };
 
