@@ -7,10 +7,20 @@
 // exact only if the compiler does not fuse a*b+c, and fusing differently in the vectorized and
 // the scalar remainder of a loop would break bit-identical results across block splits.
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 
 namespace deepntk::kernels::detail {
+
+/// Horner's rule, highest degree first: ((c[0] x + c[1]) x + ...) x + c[N-1], evaluated in
+/// exactly this order (with -ffp-contract=off the result is the written-out chain's, bit for bit).
+template <std::size_t N>
+[[nodiscard]] constexpr double horner(double x, const std::array<double, N>& c) noexcept {
+  double s = c[0];
+  for (std::size_t k = 1; k < N; ++k) s = s * x + c[k];
+  return s;
+}
 
 inline constexpr double pi = 3.141592653589793116;          // fl(π)
 inline constexpr double half_pi = 1.570796326794896558;     // fl(π/2)
@@ -80,33 +90,39 @@ struct DD {
   // θ < 0.2: 6, θ < 1.2: 11), far under the rounding, so the tier never biases the result.
   const double x = theta * theta;
   if (theta < 0.02) {
-    double s = -2.20458553791887140e-05;
-    s = s * x + 1.19047619047619058e-03;
-    s = s * x - 3.33333333333333329e-02;
-    s = s * x + 3.33333333333333315e-01;
+    const double s = horner(x, std::array{
+        -2.20458553791887140e-05,
+        1.19047619047619058e-03,
+        -3.33333333333333329e-02,
+        3.33333333333333315e-01
+    });
     return s * x * theta;
   }
   if (theta < 0.2) {
-    double s = -1.92708526041859370e-09;
-    s = s * x + 2.50521083854417176e-07;
-    s = s * x - 2.20458553791887140e-05;
-    s = s * x + 1.19047619047619058e-03;
-    s = s * x - 3.33333333333333329e-02;
-    s = s * x + 3.33333333333333315e-01;
+    const double s = horner(x, std::array{
+        -1.92708526041859370e-09,
+        2.50521083854417176e-07,
+        -2.20458553791887140e-05,
+        1.19047619047619058e-03,
+        -3.33333333333333329e-02,
+        3.33333333333333315e-01
+    });
     return s * x * theta;
   }
   if (theta < 1.2) {
-    double s = 8.50997437538750531e-22;
-    s = s * x - 3.91458821267825228e-19;
-    s = s * x + 1.47971434439237934e-16;
-    s = s * x - 4.49833160695283296e-14;
-    s = s * x + 1.07060292245477428e-11;
-    s = s * x - 1.92708526041859370e-09;
-    s = s * x + 2.50521083854417176e-07;
-    s = s * x - 2.20458553791887140e-05;
-    s = s * x + 1.19047619047619058e-03;
-    s = s * x - 3.33333333333333329e-02;
-    s = s * x + 3.33333333333333315e-01;
+    const double s = horner(x, std::array{
+        8.50997437538750531e-22,
+        -3.91458821267825228e-19,
+        1.47971434439237934e-16,
+        -4.49833160695283296e-14,
+        1.07060292245477428e-11,
+        -1.92708526041859370e-09,
+        2.50521083854417176e-07,
+        -2.20458553791887140e-05,
+        1.19047619047619058e-03,
+        -3.33333333333333329e-02,
+        3.33333333333333315e-01
+    });
     return s * x * theta;
   }
   const double c = 1.0 - gap;
@@ -119,10 +135,12 @@ struct DD {
 [[nodiscard]] inline double asin_pos(double x) noexcept {
   if (x < 0.01) {
     const double y = x * x;
-    double s = 3.03819444444444441e-02;
-    s = s * y + 4.46428571428571438e-02;
-    s = s * y + 7.49999999999999972e-02;
-    s = s * y + 1.66666666666666657e-01;
+    const double s = horner(y, std::array{
+        3.03819444444444441e-02,
+        4.46428571428571438e-02,
+        7.49999999999999972e-02,
+        1.66666666666666657e-01
+    });
     return x + s * y * x;
   }
   return std::asin(x);
@@ -133,18 +151,20 @@ struct DD {
   if (x < 1.5) {
     // x³ Σ_k (−1)^(k+1) x^(2k−2)/(2k+1)!, k = 1..12
     const double y = x * x;
-    double s = -6.44695028438447359e-26;
-    s = s * y + 3.86817017063068413e-23;
-    s = s * y - 1.95729410633912626e-20;
-    s = s * y + 8.22063524662432950e-18;
-    s = s * y - 2.81145725434552060e-15;
-    s = s * y + 7.64716373181981641e-13;
-    s = s * y - 1.60590438368216133e-10;
-    s = s * y + 2.50521083854417202e-08;
-    s = s * y - 2.75573192239858925e-06;
-    s = s * y + 1.98412698412698413e-04;
-    s = s * y - 8.33333333333333322e-03;
-    s = s * y + 1.66666666666666657e-01;
+    const double s = horner(y, std::array{
+        -6.44695028438447359e-26,
+        3.86817017063068413e-23,
+        -1.95729410633912626e-20,
+        8.22063524662432950e-18,
+        -2.81145725434552060e-15,
+        7.64716373181981641e-13,
+        -1.60590438368216133e-10,
+        2.50521083854417202e-08,
+        -2.75573192239858925e-06,
+        1.98412698412698413e-04,
+        -8.33333333333333322e-03,
+        1.66666666666666657e-01
+    });
     return s * y * x;
   }
   return x - std::sin(x);
@@ -155,17 +175,19 @@ struct DD {
   if (x < 0.1) {
     // x³ Σ_k c_k x^(2k−2), c_k = (2k)!/(4^k (k!)² (2k+1)), k = 1..11
     const double y = x * x;
-    double s = 7.31252587359884545e-03;
-    s = s * y + 8.39033580961681506e-03;
-    s = s * y + 9.76160952919407840e-03;
-    s = s * y + 1.15518008961397051e-02;
-    s = s * y + 1.39648437500000007e-02;
-    s = s * y + 1.73527644230769239e-02;
-    s = s * y + 2.23721590909090919e-02;
-    s = s * y + 3.03819444444444441e-02;
-    s = s * y + 4.46428571428571438e-02;
-    s = s * y + 7.49999999999999972e-02;
-    s = s * y + 1.66666666666666657e-01;
+    const double s = horner(y, std::array{
+        7.31252587359884545e-03,
+        8.39033580961681506e-03,
+        9.76160952919407840e-03,
+        1.15518008961397051e-02,
+        1.39648437500000007e-02,
+        1.73527644230769239e-02,
+        2.23721590909090919e-02,
+        3.03819444444444441e-02,
+        4.46428571428571438e-02,
+        7.49999999999999972e-02,
+        1.66666666666666657e-01
+    });
     return s * y * x;
   }
   return std::asin(x) - x;
