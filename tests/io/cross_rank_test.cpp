@@ -31,6 +31,7 @@ namespace io = deepntk::io;
 namespace testing = deepntk::testing;
 using deepntk::grid::GridShape;
 using deepntk::io_test::entry;
+using deepntk::io_test::wrong_entries;
 using deepntk::matrix::DistributedMatrix;
 using deepntk::matrix::GlobalIndex;
 
@@ -50,14 +51,6 @@ struct MatrixSpec {
 constexpr MatrixSpec kernel{"/kernels/ntk/10/train", 13, 10};
 constexpr MatrixSpec square{"/square", 12, 12};
 
-std::int64_t wrong_entries(const DistributedMatrix& m) {
-  const auto whole = m.gather();
-  std::int64_t wrong = 0;
-  for (std::int64_t j = 0; j < m.cols(); ++j)
-    for (std::int64_t i = 0; i < m.rows(); ++i)
-      if (whole[static_cast<std::size_t>(i + j * m.rows())] != entry(i, j)) ++wrong;
-  return wrong;
-}
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 
 #include "deepntk/io/file.hpp"
 #include "deepntk/io/hdf5_handle.hpp"
+#include "deepntk/matrix/distributed_matrix.hpp"
 #include "deepntk/mpi/communicator.hpp"
 #include "deepntk/mpi/error.hpp"
 
@@ -23,6 +24,16 @@ namespace deepntk::io_test {
 /// read-back is visible in any single entry (and 0.5 keeps it away from integers).
 inline double entry(std::int64_t i, std::int64_t j) {
   return static_cast<double>(i) * 1000.0 + static_cast<double>(j) + 0.5;
+}
+
+/// How many entries of the gathered (column-major) matrix differ from entry(i, j).
+inline std::int64_t wrong_entries(const matrix::DistributedMatrix& m) {
+  const auto whole = m.gather();
+  std::int64_t wrong = 0;
+  for (std::int64_t j = 0; j < m.cols(); ++j)
+    for (std::int64_t i = 0; i < m.rows(); ++i)
+      if (whole[static_cast<std::size_t>(i + j * m.rows())] != entry(i, j)) ++wrong;
+  return wrong;
 }
 
 /// A fresh directory for one test program at one rank count, under the working directory

@@ -24,6 +24,7 @@ namespace testing = deepntk::testing;
 using deepntk::io_test::collective_message;
 using deepntk::io_test::contains;
 using deepntk::io_test::entry;
+using deepntk::io_test::wrong_entries;
 
 namespace {
 
@@ -57,15 +58,6 @@ DistributedMatrix test_matrix(std::shared_ptr<const deepntk::grid::ProcessGrid> 
   return m;
 }
 
-// Entries of the gathered (column-major) matrix that differ from entry(i, j).
-std::int64_t wrong_entries(const DistributedMatrix& m) {
-  const auto whole = m.gather();
-  std::int64_t wrong = 0;
-  for (std::int64_t j = 0; j < m.cols(); ++j)
-    for (std::int64_t i = 0; i < m.rows(); ++i)
-      if (whole[static_cast<std::size_t>(i + j * m.rows())] != entry(i, j)) ++wrong;
-  return wrong;
-}
 
 }  // namespace
 
