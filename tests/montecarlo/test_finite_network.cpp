@@ -76,6 +76,26 @@ std::size_t count(const std::vector<std::vector<double>*>& blocks) {
 
 BOOST_AUTO_TEST_SUITE(montecarlo)
 
+namespace {
+
+// Parameter blocks in a fixed order: trunk (weights, then biases) first, read-outs (v, then c)
+// last; `all` is both, in that order.
+struct ParameterBlocks {
+  std::vector<std::vector<double>*> trunk, readout, all;
+};
+ParameterBlocks parameter_blocks(mc::NetworkParams& params) {
+  ParameterBlocks blocks;
+  for (auto& w : params.w) blocks.trunk.push_back(&w);
+  for (auto& b : params.b) blocks.trunk.push_back(&b);
+  for (auto& v : params.v) blocks.readout.push_back(&v);
+  blocks.readout.push_back(&params.c);
+  blocks.all = blocks.trunk;
+  blocks.all.insert(blocks.all.end(), blocks.readout.begin(), blocks.readout.end());
+  return blocks;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(mlp_trunk_backward_pass_matches_finite_differences) {
   const mc::Points pts = mc::make_points();
   // Two nets on one weight draw, differing in everything that can differ.
@@ -83,14 +103,9 @@ BOOST_AUTO_TEST_CASE(mlp_trunk_backward_pass_matches_finite_differences) {
   mc::Xoshiro256pp engine(12345);
   mc::NetworkParams params;
   mc::sample_params(6, pts.dim, 3, engine, params);
-  // Parameter blocks in a fixed order: trunk first, read-outs (v, then c) last.
-  std::vector<std::vector<double>*> trunk, readout;
-  for (auto& w : params.w) trunk.push_back(&w);
-  for (auto& b : params.b) trunk.push_back(&b);
-  for (auto& v : params.v) readout.push_back(&v);
-  readout.push_back(&params.c);
-  std::vector<std::vector<double>*> all = trunk;
-  all.insert(all.end(), readout.begin(), readout.end());
+  const ParameterBlocks blocks = parameter_blocks(params);
+  const auto& trunk = blocks.trunk;
+  const auto& all = blocks.all;
   const mc::MlpPass pass(params, pts.x, pts.count, nets);
   const std::int64_t P = pts.count, M = static_cast<std::int64_t>(nets.size());
   for (std::int64_t m = 0; m < M; ++m) {
@@ -131,13 +146,9 @@ BOOST_AUTO_TEST_CASE(resnet_backward_pass_matches_finite_differences) {
   mc::Xoshiro256pp engine(54321);
   mc::NetworkParams params;
   mc::sample_params(6, pts.dim, 3, engine, params);
-  std::vector<std::vector<double>*> trunk, readout;
-  for (auto& w : params.w) trunk.push_back(&w);
-  for (auto& b : params.b) trunk.push_back(&b);
-  for (auto& v : params.v) readout.push_back(&v);
-  readout.push_back(&params.c);
-  std::vector<std::vector<double>*> all = trunk;
-  all.insert(all.end(), readout.begin(), readout.end());
+  const ParameterBlocks blocks = parameter_blocks(params);
+  const auto& trunk = blocks.trunk;
+  const auto& all = blocks.all;
   // Nets of different depths, α, activations and head sets (unsorted on purpose) on one draw.
   const std::vector<mc::ResnetNet> nets = {{{Activation::relu, 1.7, 0.3}, 0.7, 2, {2}},
                                            {{Activation::erf, 1.2, 0.45}, 0.5, 3, {3, 1, 2}},
