@@ -11,14 +11,17 @@ if [[ "${DEEPNTK_SKIP_INSTALL:-0}" == 1 ]]; then
 fi
 
 # One list: build tools, MPI, ScaLAPACK (Open MPI flavour), OpenBLAS, parallel HDF5,
-# Boost.Test, the header-only CLI/config libraries, and the Python used by tests and tools.
+# Boost.Test, the header-only CLI/config libraries, the Python used by tests and tools
+# (tools/plot_results.py needs matplotlib), and the SLURM daemons and clients the jobs/ test
+# starts on loopback (not the slurm-wlm metapackage, which pulls in ~25 plugin packages).
 packages=(
   cmake g++ make pkg-config git
   openmpi-bin libopenmpi-dev
   libscalapack-openmpi-dev libopenblas-dev
   libhdf5-openmpi-dev hdf5-tools
   libboost-test-dev libcli11-dev libtomlplusplus-dev libfmt-dev
-  python3 python3-h5py python3-numpy
+  python3 python3-h5py python3-numpy python3-matplotlib
+  slurmctld slurmd slurm-client
 )
 
 cluster_help() {
