@@ -745,6 +745,14 @@ std::vector<Field> make_fields() {
   f.push_back(bool_key("analysis", "eigenvectors", DEEPNTK_MEMBER(analysis.eigenvectors),
                        "Also write all eigenvectors of every train kernel (n x n per depth and "
                        "kernel; computed with PDSYEVD, with the residual ||K V - V Lambda|| / ||K||)."));
+  f.push_back(enum_key<SpectrumMethod>(
+      "analysis", "spectrum", DEEPNTK_MEMBER(analysis.spectrum),
+      "How output.eigenvalues are computed: all (every eigenpair, PDSYEVD, with the residual "
+      "||K V - V Lambda|| / ||K||), values (eigenvalues only, PDSYEVR without vectors), top (the "
+      "analysis.top_k largest eigenpairs, PDSYEVR, with their residual). A full decomposition "
+      "that the regression needs anyway is reused."));
+  f.push_back(integer_key("analysis", "top_k", DEEPNTK_MEMBER(analysis.top_k), 1, int32_max,
+                          "Number of largest eigenpairs for analysis.spectrum = \"top\" (capped at n)."));
   return f;
 }
 

@@ -11,6 +11,8 @@
 #include "deepntk/analysis/metrics.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
 #include "deepntk/analysis/diagnostics.hpp"
+#include "deepntk/app/phase_times.hpp"
+#include "deepntk/app/progress.hpp"
 #include "deepntk/app/result_layout.hpp"
 #include "deepntk/data/distributed_input_kernel.hpp"
 #include "deepntk/data/hdf5_input.hpp"
@@ -142,14 +144,56 @@ void write_root_attributes(io::File& file, const RunConfig& config, const mpi::C
   io::write_attribute(file, "/", "created", std::string_view(utc_timestamp()));
 }
 
+struct PairCounts {
+  double total = 0;                   // kernel entries the sweep updates per layer step, all ranks
+  std::int64_t most_on_one_rank = 0;  // the largest share of one rank
+};
+
+PairCounts sweep_pair_counts(const std::vector<kernels::PairBlock>& blocks, MPI_Comm comm) {
+  std::int64_t mine = 0;
+  for (const auto& b : blocks) mine += b.rows * b.cols;  // symmetric blocks do about half: an upper bound
+  PairCounts counts;
+  std::int64_t total = 0;
+  mpi::check(MPI_Allreduce(&mine, &total, 1, MPI_INT64_T, MPI_SUM, comm), "MPI_Allreduce");
+  mpi::check(MPI_Allreduce(&mine, &counts.most_on_one_rank, 1, MPI_INT64_T, MPI_MAX, comm), "MPI_Allreduce");
+  counts.total = static_cast<double>(total);
+  return counts;
+}
+
+// About 2e7 pair updates per slice on the busiest rank: 0.1-0.3 s for ReLU, about 1 s for erf
+// (docs/performance.md), short enough for progress and a prompt reaction to a signal, long
+// enough that the per-slice bookkeeping costs nothing measurable.
+std::int64_t layers_per_slice(std::int64_t pairs_on_busiest_rank) {
+  constexpr std::int64_t updates_per_slice = 20'000'000;
+  return std::max<std::int64_t>(1, updates_per_slice / std::max<std::int64_t>(1, pairs_on_busiest_rank));
+}
+
+// /timing/seconds with the phase names as an attribute: rank 0's clock, broadcast so that every
+// rank passes the same values to the collective write.
+void write_timing(io::File& file, const mpi::Communicator& world, const PhaseTimes& times, double total) {
+  std::vector<double> seconds;
+  std::string names;
+  for (const auto& [name, value] : times.entries()) {
+    seconds.push_back(value);
+    names += (names.empty() ? "" : ",") + name;
+  }
+  seconds.push_back(total);
+  mpi::check(MPI_Bcast(seconds.data(), static_cast<int>(seconds.size()), MPI_DOUBLE, 0, world.handle()), "MPI_Bcast");
+  const double wall = seconds.back();
+  seconds.pop_back();
+  io::write_vector(file, layout::timing_seconds, std::span<const double>(seconds));
+  io::write_attribute(file, layout::timing_seconds, "phases", std::string_view(names));
+  io::write_attribute(file, layout::timing_seconds, "total", wall);
+}
+
 }  // namespace
 
 RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_Comm comm) {
   const auto start = std::chrono::steady_clock::now();
   const mpi::Communicator world(comm);
-  auto say = [&](const std::string& line) {
-    if (world.is_root() && !options.quiet) std::printf("deepntk: %s\n", line.c_str()), std::fflush(stdout);
-  };
+  PhaseTimes times;
+  ProgressReporter progress(ProgressReporter::for_rank(world.is_root(), options.quiet));
+  auto say = [&](const std::string& line) { progress.line(line); };
 
   // Everything that can be wrong with the request is found before anything is computed.
   const auto spec = mpi::agree(comm, [&] {
@@ -165,6 +209,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     }
     return std::make_shared<const grid::ProcessGrid>(comm, shape);
   });
+  const auto inputs_start = PhaseTimes::Clock::now();
   const auto dataset = load_dataset(config.data, world);
   mpi::agree(comm, [&] {
     data::validate_points(dataset.train, "x_train");
@@ -192,6 +237,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   }
 
   const auto targets = distribute_targets(dataset, config.data.center_targets, grid, block, file);
+  times.add_since("inputs", inputs_start);
   std::vector<DiagnosticsTable> diagnostics(config.depth.kinds.size());
   // Warnings go to stderr from rank 0 even with --quiet: a fallback changes what the numbers mean.
   const auto warn = [&](const std::string& line) {
@@ -210,10 +256,34 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   std::optional<DistributedMatrix> test;
   if (inputs.test) test.emplace(grid, dataset.test.count, dataset.train.count, block);
 
+  // The sweep runs in slices of `slice` layer steps, the same number on every rank (what happens
+  // between slices, progress now and checkpoints later, must line up across ranks).
+  const auto pairs = sweep_pair_counts(blocks, comm);
+  const std::int64_t slice = layers_per_slice(pairs.most_on_one_rank);
+  const std::int64_t first_layer = sweep.work_done();
+  std::int64_t depths_done = 0;
+  double analysis_seconds = 0;
+
   while (!sweep.finished()) {
-    const auto recorded = sweep.advance(std::numeric_limits<std::int64_t>::max());
+    std::optional<kernels::RecordedDepth> recorded;
+    {
+      const auto timed = times.measure("sweep");
+      recorded = sweep.advance(slice);
+    }
+    progress.sweep({.layers_done = sweep.work_done(),
+                    .layers_total = sweep.work_total(),
+                    .pairs = pairs.total,
+                    .next_depth = recorded ? recorded->depth : sweep.next_depth(),
+                    .sweep_seconds = times.seconds("sweep"),
+                    .sweep_layers = sweep.work_done() - first_layer,
+                    .analysis_seconds = analysis_seconds,
+                    .depths_done = depths_done,
+                    .depths_analysed = depths_done,
+                    .depths_total = static_cast<std::int64_t>(depths.size())});
     if (!recorded) continue;
+    const auto depth_start = PhaseTimes::Clock::now();
     const std::int64_t depth = recorded->depth;
+    auto kernel_output = std::make_optional<PhaseTimes::Scope>(times, "kernel output");
     if (config.output.gaps) {
       // 1 - normalized NNGP, accurate where it cannot be recovered from the stored kernels.
       copy_block(recorded->blocks[0].nngp_gap, train);
@@ -250,24 +320,36 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
         io::write_vector(file, layout::kernel_path(name, depth, "test_diag"), std::span<const double>(all));
       }
 
+      kernel_output.reset();
+
       RunSummary::DepthLine line;
       line.depth = depth;
       line.kind = std::string(name);
-      line.mean_normalized_offdiagonal =
-          analysis::normalized_gram_diagnostics(train, train_diagonal).mean_offdiagonal;
       const KernelAtDepth at{name, depth, log_scale, train, test ? &*test : nullptr, train_diagonal};
-      line.figures = analyze_kernel(file, config, at, targets, diagnostics[kind_index], warn);
+      line.figures = analyze_kernel(file, config, at, targets, diagnostics[kind_index], warn, times, progress);
+      line.mean_normalized_offdiagonal = line.figures.has_diagnostics
+                                             ? line.figures.mean_offdiagonal
+                                             : analysis::normalized_gram_diagnostics(train, train_diagonal).mean_offdiagonal;
       summary.lines.push_back(line);
+      kernel_output.emplace(times, "kernel output");
     }
-    say(fmt::format("depth {} done ({} of {})", depth, summary.lines.size() / config.depth.kinds.size(),
-                    depths.size()));
+    kernel_output.reset();
+    ++depths_done;
+    analysis_seconds += std::chrono::duration<double>(PhaseTimes::Clock::now() - depth_start).count();
+    say(fmt::format("depth {} done ({} of {})", depth, depths_done, depths.size()));
   }
 
-  for (std::size_t i = 0; i < diagnostics.size(); ++i) {
-    if (!diagnostics[i].empty()) diagnostics[i].write(file, to_string(config.depth.kinds[i]));
+  {
+    const auto timed = times.measure("finish");
+    for (std::size_t i = 0; i < diagnostics.size(); ++i) {
+      if (!diagnostics[i].empty()) diagnostics[i].write(file, to_string(config.depth.kinds[i]));
+    }
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Rank 0's times, the same numbers on every rank (the file gets one copy).
+    write_timing(file, world, times, summary.seconds);
+    output.commit();
   }
-  output.commit();
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.phases = times.entries();
   return summary;
 }
 
@@ -294,6 +376,11 @@ std::string format_summary(const RunSummary& s) {
   out += "  (mean K_ij: mean normalized off-diagonal entry of the train Gram matrix; test MSE and acc.: at the\n"
          "   first analysis.ridge value)\n";
   if (any_fallback) out += "  * a solve fell back (see the warnings and /regression/.../solver)\n";
+  if (!s.phases.empty()) {
+    PhaseTimes times;
+    for (const auto& [name, value] : s.phases) times.add(name, value);
+    out += "  time per phase (rank 0):\n" + times.format(s.seconds);
+  }
   return out;
 }
 

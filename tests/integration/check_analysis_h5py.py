@@ -4,6 +4,11 @@ from the kernels stored in the same file (the distributed code never sees these 
   check_analysis_h5py.py agree FILE...
       The regression, spectrum summary and diagnostics of every file (same problem, different
       rank counts) agree with the first to 1e-10, and the first agrees with numpy.
+  check_analysis_h5py.py spectra MPIEXEC DEEPNTK SCRATCH
+      analysis.spectrum = values / top / all on 2 ranks: eigenvalues-only (PDSYEVR) and top-k
+      spectra against numpy, their recorded method and residual; a single-lambda Cholesky run
+      whose predictor weights come from the same solve as the predictions, against numpy; and the
+      per-phase timing table under /timing.
   check_analysis_h5py.py fallback MPIEXEC DEEPNTK SCRATCH
       Writes an HDF5 input with duplicated training points and 3-class integer labels, runs
       deepntk on 2 ranks with one ridge value 0 (the Cholesky path), and checks that the
@@ -205,8 +210,62 @@ def fallback(mpiexec, deepntk, scratch):
     print("fallback = none stops collectively:", errors[0])
 
 
+def text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def spectra(mpiexec, deepntk, scratch, config):
+    os.makedirs(scratch, exist_ok=True)
+
+    def run(name, *settings):
+        out = os.path.join(scratch, name + ".h5")
+        args = [mpiexec, "-n", "2", deepntk, "run", config, "--output", out, "--force", "--quiet",
+                "--set", "analysis.times=[]", "--set", "analysis.eigenvectors=false"]
+        for s in settings:
+            args += ["--set", s]
+        result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return h5py.File(out, "r")
+
+    # One ridge value and no times: no full decomposition is needed for the regression, so the
+    # configured method is what runs (several lambdas would reuse a PDSYEVD basis instead).
+    with run("values", "analysis.spectrum=values", "analysis.ridge=[1e-4]") as f:
+        for kind in ("nngp", "ntk"):
+            for depth in f["depths"][:]:
+                s = f[f"spectrum/{kind}/{depth}"]
+                w = np.linalg.eigvalsh(f[f"kernels/{kind}/{depth}/train"][:])
+                assert text(s.attrs["method"]) == "pdsyevr", dict(s.attrs)
+                assert "residual" not in s.attrs, "no vectors, so no residual"
+                close(s["eigenvalues"][:], w, 1e-12, f"{kind} L={depth} PDSYEVR eigenvalues")
+                close(s.attrs["condition_number"], w[-1] / w[0], 1e-9, "condition number")
+    with run("top", "analysis.spectrum=top", "analysis.top_k=5", "analysis.ridge=[1e-4]") as f:
+        for kind in ("nngp", "ntk"):
+            for depth in f["depths"][:]:
+                s = f[f"spectrum/{kind}/{depth}"]
+                w = np.linalg.eigvalsh(f[f"kernels/{kind}/{depth}/train"][:])
+                assert text(s.attrs["method"]) == "pdsyevr-top" and s.attrs["top_k"] == 5, dict(s.attrs)
+                assert "lambda_min" not in s.attrs, "a top-k spectrum has no lambda_min"
+                close(s["eigenvalues"][:], w[-5:], 1e-12, f"{kind} L={depth} top-5 eigenvalues")
+                assert s.attrs["residual"] < 1e-12, s.attrs["residual"]
+    # One lambda, no times: the Cholesky path, predictions and weights from one factorization.
+    with run("cholesky", "analysis.ridge=[1e-4]") as f:
+        check_against_numpy(f, 1e-8)
+        for kind in ("nngp", "ntk"):
+            r = f[f"regression/{kind}/1"]
+            assert text(r["solver"].attrs["method"]) == "cholesky", dict(r["solver"].attrs)
+        t = f["timing/seconds"]
+        phases = text(t.attrs["phases"]).split(",")
+        for needed in ("inputs", "sweep", "kernel output", "spectrum", "regression", "diagnostics"):
+            assert needed in phases, phases
+        assert len(phases) == len(t[:]) and np.all(t[:] >= 0), (phases, t[:])
+        assert t[:].sum() <= t.attrs["total"] * 1.001, (t[:], t.attrs["total"])
+    print("spectrum methods, single-solve weights and timing agree with numpy")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "agree":
         agree(sys.argv[2:])
+    elif sys.argv[1] == "spectra":
+        spectra(*sys.argv[2:6])
     else:
         fallback(*sys.argv[2:5])

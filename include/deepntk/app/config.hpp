@@ -42,6 +42,7 @@ class ConfigError : public std::runtime_error {
 #define DEEPNTK_TARGET_KINDS(X) X(none) X(values) X(onehot)
 #define DEEPNTK_RIDGE_SCALES(X) X(relative) X(absolute)
 #define DEEPNTK_FALLBACKS(X) X(spectral) X(jitter) X(none)
+#define DEEPNTK_SPECTRUM_METHODS(X) X(all) X(values) X(top)
 
 #define DEEPNTK_ENUMERATOR(name) name,
 #define DEEPNTK_ENUM_NAME(name) std::string_view{#name},
@@ -53,6 +54,7 @@ enum class KernelKind { DEEPNTK_KERNEL_KINDS(DEEPNTK_ENUMERATOR) };
 enum class TargetKind { DEEPNTK_TARGET_KINDS(DEEPNTK_ENUMERATOR) };
 enum class RidgeScale { DEEPNTK_RIDGE_SCALES(DEEPNTK_ENUMERATOR) };
 enum class FallbackKind { DEEPNTK_FALLBACKS(DEEPNTK_ENUMERATOR) };
+enum class SpectrumMethod { DEEPNTK_SPECTRUM_METHODS(DEEPNTK_ENUMERATOR) };
 
 /// enum_names<E>::values[i] is the configuration spelling of the enumerator with value i.
 template <class E>
@@ -84,6 +86,10 @@ struct enum_names<RidgeScale> {
 template <>
 struct enum_names<FallbackKind> {
   static constexpr std::array values{DEEPNTK_FALLBACKS(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<SpectrumMethod> {
+  static constexpr std::array values{DEEPNTK_SPECTRUM_METHODS(DEEPNTK_ENUM_NAME)};
 };
 
 #undef DEEPNTK_ENUMERATOR
@@ -205,6 +211,11 @@ struct AnalysisConfig {
   FallbackKind fallback = FallbackKind::spectral;
   bool diagnostics = true;
   bool eigenvectors = false;  ///< write V (n x n) of every train kernel; forces PDSYEVD
+  /// How the spectrum is computed when output.eigenvalues is on: all eigenpairs (PDSYEVD),
+  /// eigenvalues only or the top_k largest eigenpairs (PDSYEVR). A full decomposition that
+  /// the regression needs anyway is reused whatever this says.
+  SpectrumMethod spectrum = SpectrumMethod::all;
+  std::int64_t top_k = 10;
 
   bool operator==(const AnalysisConfig&) const = default;
 };

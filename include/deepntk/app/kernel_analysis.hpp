@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "deepntk/app/config.hpp"
+#include "deepntk/app/phase_times.hpp"
+#include "deepntk/app/progress.hpp"
 #include "deepntk/io/file.hpp"
 #include "deepntk/matrix/distributed_matrix.hpp"
 
@@ -44,6 +46,8 @@ struct KernelFigures {
   double mse = 0;            // at the first configured lambda
   double accuracy = -1;      // at the first configured lambda; < 0: not a classification
   bool fell_back = false;    // some solve at this depth used a fallback
+  bool has_diagnostics = false;
+  double mean_offdiagonal = 0;  // mean normalized off-diagonal entry (diagnostics)
 };
 
 /// Rows of /diagnostics/<kind>, one per recorded depth, kept until the end of the run.
@@ -62,12 +66,14 @@ class DiagnosticsTable {
   std::vector<std::vector<double>> rows_;
 };
 
-/// Collective. Computes and writes everything [analysis] and output.eigenvalues ask for;
+/// Collective. Computes and writes everything [analysis] and output.eigenvalues ask for, adding
+/// the time of each step to `times` (phases spectrum, regression, diagnostics);
 /// `warn` is called on every rank with one line when a solve falls back. Analysis failures
 /// that every rank raises together (LinalgError, std::invalid_argument) leave as
 /// mpi::CollectiveError naming depth and kernel.
 [[nodiscard]] KernelFigures analyze_kernel(io::File& file, const RunConfig& config, const KernelAtDepth& kernel,
                                            const DistributedTargets& targets, DiagnosticsTable& diagnostics,
-                                           const std::function<void(const std::string&)>& warn);
+                                           const std::function<void(const std::string&)>& warn,
+                                           PhaseTimes& times, ProgressReporter& progress);
 
 }  // namespace deepntk::app

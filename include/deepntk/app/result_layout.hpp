@@ -44,4 +44,7 @@ inline constexpr std::string_view y_test = "/targets/y_test";
   return "/diagnostics/" + std::string(kind);
 }
 
+/// Wall-clock seconds per phase (attribute "phases": their names, comma-separated; "total").
+inline constexpr std::string_view timing_seconds = "/timing/seconds";
+
 }  // namespace deepntk::app::layout

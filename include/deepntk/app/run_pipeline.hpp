@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "deepntk/app/config.hpp"
@@ -15,6 +16,7 @@ namespace deepntk::app {
 
 struct RunOptions {
   bool force = false;    // overwrite an existing result file
+  bool fresh = false;    // discard a checkpoint instead of resuming from it
   bool verbose = false;
   bool quiet = false;
 };
@@ -35,6 +37,7 @@ struct RunSummary {
   };
   std::vector<DepthLine> lines;
   double seconds = 0;
+  std::vector<std::pair<std::string, double>> phases;  // rank 0's wall time per phase, in run order
 };
 
 /// Runs the pipeline collectively on `comm`.

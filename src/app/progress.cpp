@@ -1,0 +1,109 @@
+#include "deepntk/app/progress.hpp"
+
+#include <cmath>
+#include <limits>
+#include <cstdlib>
+#include <string_view>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace deepntk::app {
+
+ProgressReporter::ProgressReporter(Options options) : options_(options) {}
+
+namespace {
+
+// Whether the person running us sees standard output on a terminal. Under Open MPI's mpirun a
+// rank's stdout is always a pseudo-terminal (mpirun relays it), even when mpirun itself writes
+// to a pipe or a SLURM log, so for a launched rank the answer is mpirun's: its stdout, seen
+// through /proc/<parent>/fd/1, must be a character device other than the null device.
+bool output_is_terminal() {
+  if (::isatty(::fileno(stdout)) != 1) return false;
+  if (std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr) return true;  // not launched by mpirun
+  struct stat target {};
+  const std::string parent_stdout = "/proc/" + std::to_string(::getppid()) + "/fd/1";
+  if (::stat(parent_stdout.c_str(), &target) != 0) return false;
+  return S_ISCHR(target.st_mode) && major(target.st_rdev) != 1;  // major 1: /dev/null and friends
+}
+
+}  // namespace
+
+ProgressReporter::Options ProgressReporter::for_rank(bool is_root, bool quiet) {
+  Options options;
+  options.enabled = is_root && !quiet;
+  // DEEPNTK_PROGRESS=line|plain overrides the guess (e.g. a launcher that hides the terminal).
+  const char* forced = std::getenv("DEEPNTK_PROGRESS");
+  const std::string_view mode = forced != nullptr ? forced : "";
+  options.terminal = options.enabled && (mode == "line" || (mode != "plain" && output_is_terminal()));
+  return options;
+}
+
+std::string ProgressReporter::format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const auto total = static_cast<std::int64_t>(std::llround(seconds));
+  return fmt::format("{}:{:02}:{:02}", total / 3600, (total / 60) % 60, total % 60);
+}
+
+void ProgressReporter::sweep(const SweepPoint& p) {
+  if (!options_.enabled) return;
+  const double layers_per_second = p.sweep_seconds > 0 ? static_cast<double>(p.sweep_layers) / p.sweep_seconds : 0;
+  // Remaining sweep at the rate seen so far, plus the recorded depths still to analyse at the
+  // mean cost of those analysed so far.
+  double eta = std::numeric_limits<double>::quiet_NaN();
+  if (layers_per_second > 0) {
+    eta = static_cast<double>(p.layers_total - p.layers_done) / layers_per_second;
+    if (p.depths_analysed > 0) {
+      eta += p.analysis_seconds / static_cast<double>(p.depths_analysed) *
+             static_cast<double>(p.depths_total - p.depths_done);
+    }
+  }
+  const double percent = p.layers_total > 0 ? 100.0 * static_cast<double>(p.layers_done) / static_cast<double>(p.layers_total) : 100.0;
+  emit(fmt::format("sweep: layer {}/{} ({:.1f} %), next depth {}, {:.3g} pair-layers/s, depths {}/{}, ETA {}",
+                   p.layers_done, p.layers_total, percent, p.next_depth, layers_per_second * p.pairs, p.depths_done,
+                   p.depths_total, format_duration(eta)),
+       false);
+}
+
+void ProgressReporter::phase(std::string_view phase, std::string_view kind, std::int64_t depth) {
+  if (!options_.enabled) return;
+  emit(fmt::format("depth {}: {} ({})", depth, phase, kind), false);
+}
+
+void ProgressReporter::line(const std::string& text) {
+  if (!options_.enabled) return;
+  finish();
+  std::fprintf(options_.stream, "deepntk: %s\n", text.c_str());
+  std::fflush(options_.stream);
+}
+
+void ProgressReporter::finish() {
+  if (!options_.enabled || !options_.terminal || last_width_ == 0) return;
+  std::fputc('\n', options_.stream);
+  std::fflush(options_.stream);
+  last_width_ = 0;
+}
+
+void ProgressReporter::emit(const std::string& text, bool force) {
+  const auto now = Clock::now();
+  const double since = std::chrono::duration<double>(now - last_emit_).count();
+  const double interval = options_.terminal ? 0.2 : options_.plain_interval;
+  if (!force && emitted_once_ && since < interval) return;
+  emitted_once_ = true;
+  last_emit_ = now;
+  const std::string shown = "deepntk: " + text;
+  if (options_.terminal) {
+    // Carriage return and blanks over the rest of a longer previous line: no terminal codes,
+    // so the line reads the same in `script` logs and dumb terminals.
+    const std::size_t pad = last_width_ > shown.size() ? last_width_ - shown.size() : 0;
+    std::fprintf(options_.stream, "\r%s%*s", shown.c_str(), static_cast<int>(pad), "");
+    last_width_ = shown.size();
+  } else {
+    std::fprintf(options_.stream, "%s\n", shown.c_str());
+  }
+  std::fflush(options_.stream);
+}
+
+}  // namespace deepntk::app

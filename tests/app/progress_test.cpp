@@ -1,0 +1,112 @@
+// Progress lines and the per-phase timing table: what a user sees in a terminal or a SLURM log.
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include "deepntk/app/phase_times.hpp"
+#include "deepntk/app/progress.hpp"
+
+using deepntk::app::PhaseTimes;
+using deepntk::app::ProgressReporter;
+
+namespace {
+
+// Everything written to a temporary stream, as text.
+struct CapturedStream {
+  std::FILE* file = std::tmpfile();
+  ~CapturedStream() { std::fclose(file); }
+  std::string text() const {
+    std::fflush(file);
+    std::rewind(file);
+    std::string out;
+    for (int c = std::fgetc(file); c != EOF; c = std::fgetc(file)) out.push_back(static_cast<char>(c));
+    return out;
+  }
+};
+
+ProgressReporter::SweepPoint halfway() {
+  // 5 of 10 layers in 1 s of sweep (5 layers/s: 1 s to go), one of two depths analysed in 2 s
+  // (one more to come: 2 s): ETA 3 s.
+  return {.layers_done = 5, .layers_total = 10, .pairs = 100, .next_depth = 10, .sweep_seconds = 1.0,
+          .sweep_layers = 5, .analysis_seconds = 2.0, .depths_done = 1, .depths_analysed = 1, .depths_total = 2};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(durations_read_as_hours_minutes_seconds) {
+  BOOST_TEST(ProgressReporter::format_duration(3725.4) == "1:02:05");
+  BOOST_TEST(ProgressReporter::format_duration(59.6) == "0:01:00");
+  BOOST_TEST(ProgressReporter::format_duration(std::numeric_limits<double>::quiet_NaN()) == "?");
+  BOOST_TEST(ProgressReporter::format_duration(-1) == "?");
+}
+
+BOOST_AUTO_TEST_CASE(plain_lines_carry_layer_rate_and_eta) {
+  CapturedStream out;
+  ProgressReporter progress({.enabled = true, .terminal = false, .plain_interval = 0, .stream = out.file});
+  progress.sweep(halfway());
+  const std::string text = out.text();
+  BOOST_TEST(text == "deepntk: sweep: layer 5/10 (50.0 %), next depth 10, 500 pair-layers/s, depths 1/2, ETA 0:00:03\n");
+}
+
+BOOST_AUTO_TEST_CASE(plain_lines_are_spaced_by_the_interval) {
+  CapturedStream out;
+  ProgressReporter progress({.enabled = true, .terminal = false, .plain_interval = 3600, .stream = out.file});
+  progress.sweep(halfway());
+  progress.sweep(halfway());            // within the interval: not shown
+  progress.phase("spectrum", "ntk", 10);  // neither
+  progress.line("depth 10 done");       // standalone lines always are
+  BOOST_TEST(out.text() == "deepntk: sweep: layer 5/10 (50.0 %), next depth 10, 500 pair-layers/s, depths 1/2, "
+                           "ETA 0:00:03\ndeepntk: depth 10 done\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_terminal_line_updates_in_place_and_is_ended_before_other_output) {
+  CapturedStream out;
+  ProgressReporter progress({.enabled = true, .terminal = true, .plain_interval = 0, .stream = out.file});
+  progress.phase("spectrum", "nngp", 1000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));  // past the 0.2 s refresh limit
+  progress.phase("regression", "ntk", 7);
+  progress.line("depth 7 done");
+  const std::string first = "deepntk: depth 1000: spectrum (nngp)";
+  const std::string second = "deepntk: depth 7: regression (ntk)";
+  // The shorter second line blanks what is left of the first one.
+  const std::string expected = "\r" + first + "\r" + second + std::string(first.size() - second.size(), ' ') +
+                               "\ndeepntk: depth 7 done\n";
+  BOOST_TEST(out.text() == expected);
+}
+
+BOOST_AUTO_TEST_CASE(a_disabled_reporter_prints_nothing) {
+  CapturedStream out;
+  ProgressReporter progress({.enabled = false, .terminal = true, .plain_interval = 0, .stream = out.file});
+  progress.sweep(halfway());
+  progress.phase("spectrum", "ntk", 1);
+  progress.line("depth 1 done");
+  progress.finish();
+  BOOST_TEST(out.text().empty());
+}
+
+BOOST_AUTO_TEST_CASE(phase_times_accumulate_in_first_use_order) {
+  PhaseTimes times;
+  times.add("sweep", 2.0);
+  times.add("spectrum", 1.0);
+  times.add("sweep", 0.5);
+  BOOST_TEST(times.entries().size() == 2u);
+  BOOST_TEST(times.entries()[0].first == "sweep");
+  BOOST_TEST(times.seconds("sweep") == 2.5);
+  BOOST_TEST(times.seconds("never") == 0.0);
+  BOOST_TEST(times.sum() == 3.5);
+  {
+    const auto scope = times.measure("io");
+  }
+  BOOST_TEST(times.entries().back().first == "io");
+  BOOST_TEST(times.seconds("io") >= 0.0);
+  const std::string table = times.format(5.0);
+  BOOST_TEST(table.find("sweep") < table.find("spectrum"));
+  BOOST_TEST(table.find("50.0 %") != std::string::npos);  // sweep: 2.5 of 5 s
+  BOOST_TEST(table.find("other") != std::string::npos);   // 1.5 s not in any phase
+}
