@@ -3,7 +3,9 @@
 //  * exit 0: success;
 //  * exit 1: a usage, configuration or input error that every rank saw (printed once, by rank 0);
 //  * exit 2: an unexpected failure on some rank: it prints its message with its rank and
-//            aborts the job, so no other rank waits forever in a collective.
+//            aborts the job, so no other rank waits forever in a collective;
+//  * exit 3: stopped by SIGTERM or SIGUSR1 after writing a checkpoint (docs/checkpoints.md);
+//            running the same command again resumes.
 #include <mpi.h>
 
 #include <cstdio>
@@ -11,6 +13,7 @@
 
 #include "deepntk/app/command_line.hpp"
 #include "deepntk/app/run_command.hpp"
+#include "deepntk/app/signals.hpp"
 #include "deepntk/mpi/environment.hpp"
 #include "deepntk/mpi/error.hpp"
 
@@ -24,6 +27,10 @@ int main(int argc, char** argv) {
   } catch (const deepntk::app::CommandLineExit& exit) {
     if (rank == 0) std::fputs(exit.output().c_str(), exit.is_error() ? stderr : stdout);
     return exit.exit_code();
+  } catch (const deepntk::app::RunInterrupted& interrupted) {
+    // Every rank stops together after the checkpoint is written (see signals.hpp).
+    if (rank == 0) std::fprintf(stderr, "deepntk: %s\n", interrupted.what());
+    return deepntk::app::interrupted_exit_code;
   } catch (const deepntk::mpi::CollectiveError& error) {
     if (rank == 0) std::fprintf(stderr, "deepntk: error: %s\n", error.what());
     return 1;

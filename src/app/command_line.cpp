@@ -34,7 +34,11 @@ Examples:
   deepntk run run.toml --set data.n_train=256 --output small.h5 --force
 
 --set takes KEY=VALUE with KEY a section.name from docs/configuration.md and VALUE in TOML
-syntax (quotes may be left out for words: --set network.activation=erf). Later --set win.)";
+syntax (quotes may be left out for words: --set network.activation=erf). Later --set win.
+
+A run checkpoints to OUTPUT.checkpoint/ (docs/checkpoints.md). After SIGTERM or SIGUSR1 it
+writes a checkpoint and exits with status 3; after that or a crash, the same command resumes
+where it stopped (also on another number of ranks); --fresh discards the checkpoint.)";
 
 }  // namespace
 
@@ -64,6 +68,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->take_all();
   run->add_option("-o,--output", output_path, "Result file; overrides output.path")->type_name("PATH");
   run->add_flag("--force", command.force, "Overwrite the result file if it exists");
+  run->add_flag("--fresh", command.fresh, "Discard a checkpoint of this run and start from layer 0");
   run->add_flag("-v,--verbose", command.verbose, "Print the effective configuration and more detail");
   run->add_flag("-q,--quiet", command.quiet, "Print errors only (not with --verbose)");
   run->footer(run_footer);

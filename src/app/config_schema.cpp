@@ -635,6 +635,7 @@ const std::vector<Section>& section_table() {
       {"parallel", "How matrices are distributed over the MPI ranks (BLACS grid, block-cyclic blocks)."},
       {"output", "What is written to the result file."},
       {"analysis", "Spectra, kernel regression and depth diagnostics at every recorded depth (docs/analysis.md)."},
+      {"checkpoint", "When the depth sweep saves its state so that a stopped run resumes (docs/checkpoints.md)."},
   };
   return table;
 }
@@ -753,6 +754,17 @@ std::vector<Field> make_fields() {
       "that the regression needs anyway is reused."));
   f.push_back(integer_key("analysis", "top_k", DEEPNTK_MEMBER(analysis.top_k), 1, int32_max,
                           "Number of largest eigenpairs for analysis.spectrum = \"top\" (capped at n)."));
+  // [checkpoint]
+  f.push_back(integer_key("checkpoint", "every_layers", DEEPNTK_MEMBER(checkpoint.every_layers), 0, int64_max,
+                          "Write a checkpoint every this many layer steps of the depth sweep; 0 = not by "
+                          "layers. SIGTERM and SIGUSR1 always write one."));
+  f.push_back(float_key("checkpoint", "every_seconds", DEEPNTK_MEMBER(checkpoint.every_seconds), 0.0,
+                        Bound::inclusive,
+                        "Write a checkpoint when this many wall-clock seconds have passed since the last "
+                        "one (or the start); 0 = not by time."));
+  f.push_back(string_key("checkpoint", "path", DEEPNTK_MEMBER(checkpoint.path), Empty::allowed,
+                         "Checkpoint directory; \"\" = the result path with \".checkpoint\" appended. "
+                         "Removed after a successful run."));
   return f;
 }
 

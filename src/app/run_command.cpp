@@ -29,7 +29,7 @@ int run_command(const ParsedCommand& command, MPI_Comm comm) {
   effective = world.broadcast(effective);
   const RunConfig config = parse_config_string(effective, "<effective configuration>");
 
-  const RunOptions options{command.force, command.verbose, command.quiet};
+  const RunOptions options{command.force, command.fresh, command.verbose, command.quiet};
   if (world.is_root() && options.verbose) {
     std::printf("deepntk: effective configuration\n%s\n", to_toml(config, TomlStyle{true}).c_str());
   }

@@ -9,11 +9,14 @@
 #include <stdexcept>
 
 #include "deepntk/analysis/metrics.hpp"
+#include "deepntk/app/checkpoint.hpp"
+#include "deepntk/app/checkpoint_hash.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
 #include "deepntk/analysis/diagnostics.hpp"
 #include "deepntk/app/phase_times.hpp"
 #include "deepntk/app/progress.hpp"
 #include "deepntk/app/result_layout.hpp"
+#include "deepntk/app/signals.hpp"
 #include "deepntk/data/distributed_input_kernel.hpp"
 #include "deepntk/data/hdf5_input.hpp"
 #include "deepntk/data/input_kernel.hpp"
@@ -98,20 +101,20 @@ std::vector<double> replicate_point_values(std::span<const std::int64_t> row_poi
 }
 
 // Targets distributed like the kernels' rows (class labels encoded one-hot), and stored under
-// /targets as used.
+// /targets as used when `file` is given.
 DistributedTargets distribute_targets(const data::Dataset& dataset, bool center_targets,
                                       const std::shared_ptr<const grid::ProcessGrid>& grid, std::int64_t block,
-                                      io::File& file) {
+                                      io::File* file) {
   DistributedTargets out;
   out.classes = dataset.classes;
   const auto place = [&](const data::PointSet& y, std::string_view path) {
     if (dataset.classes > 0) {
       const std::vector<std::int64_t> labels(y.values.begin(), y.values.end());
       auto m = analysis::one_hot_targets(grid, labels, dataset.classes, block, center_targets);
-      io::write_matrix(file, path, m);
+      if (file != nullptr) io::write_matrix(*file, path, m);
       return m;
     }
-    io::write_array(file, path, y.values, {y.count, y.dimension});
+    if (file != nullptr) io::write_array(*file, path, y.values, {y.count, y.dimension});
     DistributedMatrix m(grid, y.count, y.dimension, block);
     m.fill([&](matrix::GlobalIndex r, matrix::GlobalIndex c) {
       return y.values[static_cast<std::size_t>(r.value() * y.dimension + c.value())];
@@ -191,6 +194,8 @@ void write_timing(io::File& file, const mpi::Communicator& world, const PhaseTim
 RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_Comm comm) {
   const auto start = std::chrono::steady_clock::now();
   const mpi::Communicator world(comm);
+  // From here on SIGTERM/SIGUSR1 stop the run at a layer boundary with a checkpoint.
+  const InterruptSignals signals;
   PhaseTimes times;
   ProgressReporter progress(ProgressReporter::for_rank(world.is_root(), options.quiet));
   auto say = [&](const std::string& line) { progress.line(line); };
@@ -217,9 +222,10 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   });
   const std::int64_t block = config.parallel.block_size;
 
-  // The result goes to a temporary name and only becomes the final file at the end.
-  io::AtomicOutput output(world, config.output.path, options.force);
-  io::File& file = output.file();
+  // The result is assembled at the end from the checkpoint's per-depth parts and published
+  // atomically (checkpoint.hpp); what would make that fail is refused now.
+  check_output_destination(world, config.output.path, options.force);
+  RunCheckpoint checkpoint(world, config, result_fingerprint(config, dataset), options.fresh);
   say(fmt::format("{}; {} ranks on a {} grid, block size {}", dataset.description, world.size(), grid->describe(),
                   block));
 
@@ -227,18 +233,19 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   std::vector<kernels::PairBlock> blocks{pair_block(inputs.train_block, true, 0)};
   if (inputs.test_block) blocks.push_back(pair_block(*inputs.test_block, false, 1));
   kernels::DepthSweep sweep(spec, schedule, blocks);
-
-  write_root_attributes(file, config, world, *grid, dataset);
-  const std::vector<std::int64_t> depths(schedule.depths().begin(), schedule.depths().end());
-  io::write_vector(file, layout::depths, std::span<const std::int64_t>(depths));
-  io::write_array(file, layout::x_train, dataset.train.values, {dataset.train.count, dataset.train.dimension});
-  if (dataset.test.count > 0) {
-    io::write_array(file, layout::x_test, dataset.test.values, {dataset.test.count, dataset.test.dimension});
+  SweepLayout sweep_layout{grid, block, {{0, dataset.train.count, dataset.train.count}}};
+  if (inputs.test_block) sweep_layout.groups.push_back({1, dataset.test.count, dataset.train.count});
+  if (checkpoint.resume(sweep, blocks, sweep_layout) && world.is_root()) {
+    // Also with --quiet: a resumed run must say so (scripts and job logs look for this line).
+    std::printf("deepntk: resuming from checkpoint %s at layer %lld (%lld of %zu depths done)\n",
+                checkpoint.directory().c_str(), static_cast<long long>(sweep.work_done()),
+                static_cast<long long>(checkpoint.depths_done()), schedule.depths().size());
+    std::fflush(stdout);
   }
+  const std::vector<std::int64_t> depths(schedule.depths().begin(), schedule.depths().end());
 
-  const auto targets = distribute_targets(dataset, config.data.center_targets, grid, block, file);
+  const auto targets = distribute_targets(dataset, config.data.center_targets, grid, block, nullptr);
   times.add_since("inputs", inputs_start);
-  std::vector<DiagnosticsTable> diagnostics(config.depth.kinds.size());
   // Warnings go to stderr from rank 0 even with --quiet: a fallback changes what the numbers mean.
   const auto warn = [&](const std::string& line) {
     if (world.is_root()) std::fprintf(stderr, "deepntk: %s\n", line.c_str()), std::fflush(stderr);
@@ -251,6 +258,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   summary.n_train = dataset.train.count;
   summary.n_test = dataset.test.count;
   summary.depths = depths;
+  summary.lines = checkpoint.earlier_lines(config.depth.kinds);
 
   DistributedMatrix train(grid, dataset.train.count, dataset.train.count, block);
   std::optional<DistributedMatrix> test;
@@ -261,14 +269,15 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   const auto pairs = sweep_pair_counts(blocks, comm);
   const std::int64_t slice = layers_per_slice(pairs.most_on_one_rank);
   const std::int64_t first_layer = sweep.work_done();
-  std::int64_t depths_done = 0;
+  std::int64_t depths_done = checkpoint.depths_done();
   double analysis_seconds = 0;
 
   while (!sweep.finished()) {
+    checkpoint.at_layer_boundary(sweep);  // agrees on signals; saves the state when due
     std::optional<kernels::RecordedDepth> recorded;
     {
       const auto timed = times.measure("sweep");
-      recorded = sweep.advance(slice);
+      recorded = sweep.advance(std::min(slice, checkpoint.layers_until_due(sweep)));
     }
     progress.sweep({.layers_done = sweep.work_done(),
                     .layers_total = sweep.work_total(),
@@ -283,6 +292,11 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     if (!recorded) continue;
     const auto depth_start = PhaseTimes::Clock::now();
     const std::int64_t depth = recorded->depth;
+    // Everything of this depth goes to its own checkpoint part, in the result's layout.
+    const auto part = checkpoint.open_depth_part(depths_done);
+    io::File& file = part->file();
+    std::vector<DiagnosticsTable> diagnostics(config.depth.kinds.size());
+    const std::size_t first_line = summary.lines.size();
     auto kernel_output = std::make_optional<PhaseTimes::Scope>(times, "kernel output");
     if (config.output.gaps) {
       // 1 - normalized NNGP, accurate where it cannot be recovered from the stored kernels.
@@ -334,6 +348,10 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
       kernel_output.emplace(times, "kernel output");
     }
     kernel_output.reset();
+    for (std::size_t i = 0; i < diagnostics.size(); ++i) {
+      if (!diagnostics[i].empty()) diagnostics[i].write(file, to_string(config.depth.kinds[i]));
+    }
+    checkpoint.close_depth_part(*part, std::span(summary.lines).subspan(first_line));
     ++depths_done;
     analysis_seconds += std::chrono::duration<double>(PhaseTimes::Clock::now() - depth_start).count();
     say(fmt::format("depth {} done ({} of {})", depth, depths_done, depths.size()));
@@ -341,13 +359,22 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
 
   {
     const auto timed = times.measure("finish");
-    for (std::size_t i = 0; i < diagnostics.size(); ++i) {
-      if (!diagnostics[i].empty()) diagnostics[i].write(file, to_string(config.depth.kinds[i]));
+    // The result goes to a temporary name and only becomes the final file at commit().
+    io::AtomicOutput output(world, config.output.path, options.force);
+    io::File& file = output.file();
+    write_root_attributes(file, config, world, *grid, dataset);
+    io::write_vector(file, layout::depths, std::span<const std::int64_t>(depths));
+    io::write_array(file, layout::x_train, dataset.train.values, {dataset.train.count, dataset.train.dimension});
+    if (dataset.test.count > 0) {
+      io::write_array(file, layout::x_test, dataset.test.values, {dataset.test.count, dataset.test.dimension});
     }
+    static_cast<void>(distribute_targets(dataset, config.data.center_targets, grid, block, &file));
+    checkpoint.assemble(file, config.depth.kinds);
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // Rank 0's times, the same numbers on every rank (the file gets one copy).
     write_timing(file, world, times, summary.seconds);
     output.commit();
+    checkpoint.remove();
   }
   summary.phases = times.entries();
   return summary;

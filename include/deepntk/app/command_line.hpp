@@ -26,6 +26,7 @@ struct ParsedCommand {
   std::vector<std::string> overrides;      ///< every --set, "key=value", in command-line order
   std::optional<std::string> output_path;  ///< --output PATH
   bool force = false;                      ///< --force: overwrite an existing result file
+  bool fresh = false;                      ///< --fresh: discard a checkpoint, start from layer 0
   bool verbose = false;                    ///< --verbose: print the effective configuration, more detail
   bool quiet = false;                      ///< --quiet: errors only (excludes --verbose)
 };

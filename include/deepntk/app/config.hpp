@@ -220,6 +220,16 @@ struct AnalysisConfig {
   bool operator==(const AnalysisConfig&) const = default;
 };
 
+/// When the depth sweep saves its state (docs/checkpoints.md). Signals (SIGTERM, SIGUSR1)
+/// always checkpoint.
+struct CheckpointConfig {
+  std::int64_t every_layers = 0;  ///< layer steps between checkpoints; 0 = not by layers
+  double every_seconds = 600;     ///< wall seconds between checkpoints; 0 = not by time
+  std::string path;               ///< directory; "" = <output.path>.checkpoint
+
+  bool operator==(const CheckpointConfig&) const = default;
+};
+
 struct RunConfig {
   DataConfig data;
   NetworkConfig network;
@@ -227,6 +237,7 @@ struct RunConfig {
   ParallelConfig parallel;
   OutputConfig output;
   AnalysisConfig analysis;
+  CheckpointConfig checkpoint;
 
   bool operator==(const RunConfig&) const = default;
 };
