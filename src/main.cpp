@@ -12,6 +12,8 @@
 #include <exception>
 
 #include "deepntk/app/command_line.hpp"
+#include "deepntk/app/info_command.hpp"
+#include "deepntk/app/plan_command.hpp"
 #include "deepntk/app/run_command.hpp"
 #include "deepntk/app/signals.hpp"
 #include "deepntk/mpi/environment.hpp"
@@ -23,6 +25,11 @@ int main(int argc, char** argv) {
   try {
     // Every rank parses the same command line, so a usage error is seen by all of them.
     const auto command = deepntk::app::parse_command_line(argc, argv);
+    switch (command.subcommand) {
+      case deepntk::app::Subcommand::plan: return deepntk::app::plan_command(command, MPI_COMM_WORLD);
+      case deepntk::app::Subcommand::info: return deepntk::app::info_command(command, MPI_COMM_WORLD);
+      case deepntk::app::Subcommand::run: break;
+    }
     return deepntk::app::run_command(command, MPI_COMM_WORLD);
   } catch (const deepntk::app::CommandLineExit& exit) {
     if (rank == 0) std::fputs(exit.output().c_str(), exit.is_error() ? stderr : stdout);

@@ -22,9 +22,37 @@ Examples:
                                                depths 1..1000, result in deepntk-result.h5
   deepntk run examples/resnet-deep.toml --set network.alpha=L^-0.25 --output deep.h5
   mpirun -n 4 deepntk run run.toml --set 'depth.schedule=[1,10,100]' --force
+  deepntk plan run.toml --ranks 64                 memory per rank and estimated time on 64 ranks,
+                                               before anything is allocated
+  deepntk info deepntk-result.h5               what a result file holds: run, network, depths,
+                                               spectra and test errors per depth
 
-Every configuration key is described in docs/configuration.md; `deepntk run --help` lists
-the run options.)";
+Every configuration key is described in docs/configuration.md; the commands in docs/cli.md.
+`deepntk run --help`, `deepntk plan --help` and `deepntk info --help` list their options.)";
+
+constexpr const char* plan_footer = R"(
+Examples:
+  deepntk plan                                 the built-in default on the ranks running it
+  deepntk plan run.toml --ranks 16             plan for 16 ranks, from one process
+  deepntk plan --set data.n_train=100000 --set parallel.memory_per_rank=4GiB --ranks 256
+  mpirun -n 4 deepntk plan run.toml            plan for the 4 ranks (and their nodes) running it
+
+The plan takes the same CONFIG and --set as `deepntk run` (keys: docs/configuration.md). It
+prints the memory per rank of each phase of the run and its peak, the memory available per
+rank (parallel.memory_per_rank, else SLURM_MEM_PER_CPU or SLURM_MEM_PER_NODE, else
+MemAvailable, divided by the ranks per node) and the estimated work and time. Exit status 1
+when the run would not fit, with the rank count that would. `deepntk run` makes the same
+check before it allocates anything. Figures are estimates (docs/cli.md).)";
+
+constexpr const char* info_footer = R"(
+Examples:
+  deepntk info deepntk-result.h5
+  deepntk info runs/deep.h5 | less
+
+Prints the version and git revision that wrote the file, when and on how many ranks, the
+dataset, network and depth schedule, which kernels and depths it holds, and per depth the
+smallest and largest eigenvalue, the condition number, and the test MSE and accuracy (when
+present). One process is enough; no mpiexec needed. File layout: docs/output-format.md.)";
 
 constexpr const char* run_footer = R"(
 Examples:
@@ -72,7 +100,25 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   run->add_flag("-v,--verbose", command.verbose, "Print the effective configuration and more detail");
   run->add_flag("-q,--quiet", command.quiet, "Print errors only (not with --verbose)");
   run->footer(run_footer);
-  // plan, info: later subcommands register here.
+  CLI::App* plan = app.add_subcommand("plan", "Memory per rank and estimated work of a run, before anything is allocated");
+  plan->add_option("CONFIG", config_path, "TOML configuration file (default: the built-in configuration)")
+      ->type_name("FILE.toml");
+  plan->add_option("--set", command.overrides, "Override one configuration key, as for run (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->take_all();
+  int plan_ranks = 0;
+  plan->add_option("-n,--ranks", plan_ranks, "Plan for N MPI ranks (default: the ranks running the plan)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1 << 24));
+  plan->footer(plan_footer);
+
+  CLI::App* info = app.add_subcommand("info", "Summarize a result file: run, network, depths, spectra, test errors");
+  info->add_option("RESULT", command.result_path, "Result file written by deepntk run")
+      ->type_name("RESULT.h5")
+      ->required();
+  info->footer(info_footer);
 
   try {
     app.parse(argc, argv);
@@ -84,18 +130,25 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     if (argc <= 1) {  // bare `deepntk`: show what there is to do
       throw CommandLineExit(usage_error_exit_code, app.help());
     }
+    // One line, naming the help of the subcommand the error is in.
+    std::string help = "deepntk --help";
+    for (const CLI::App* sub : {run, plan, info}) {
+      if (sub->parsed()) help = "deepntk " + sub->get_name() + " --help";
+    }
     throw CommandLineExit(usage_error_exit_code,
-                          fmt::format("deepntk: {}\nRun 'deepntk --help' or 'deepntk run --help' for usage.\n",
-                                      error.what()));
+                          fmt::format("deepntk: error: {}; see '{}' for usage\n", error.what(), help));
   }
 
   if (command.verbose && command.quiet) {
     throw CommandLineExit(usage_error_exit_code,
-                          "deepntk: --verbose and --quiet exclude each other\n"
-                          "Run 'deepntk run --help' for usage.\n");
+                          "deepntk: error: --verbose and --quiet exclude each other; see 'deepntk run --help' "
+                          "for usage\n");
   }
   if (run->parsed()) command.subcommand = Subcommand::run;
-  if (run->count("CONFIG") > 0) command.config_path = config_path;
+  if (plan->parsed()) command.subcommand = Subcommand::plan;
+  if (info->parsed()) command.subcommand = Subcommand::info;
+  if (run->count("CONFIG") > 0 || plan->count("CONFIG") > 0) command.config_path = config_path;
+  if (plan->count("--ranks") > 0) command.plan_ranks = plan_ranks;
   if (run->count("--output") > 0) command.output_path = output_path;
   return command;
 }

@@ -16,6 +16,7 @@
 #include "config_fields.hpp"
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/config_schema.hpp"
+#include "deepntk/app/plan_available_memory.hpp"
 
 namespace deepntk::app {
 namespace detail {
@@ -579,6 +580,27 @@ Field grid_key(std::string_view meaning) {
   return f;
 }
 
+// ---- parallel.memory_per_rank ----------------------------------------------------------------------
+
+Field memory_key(std::string_view meaning) {
+  Field f = make_field("parallel", "memory_per_rank", "string", R"("" = detect | a size: "4GiB", "512MiB", "1.5G")",
+                       meaning);
+  f.bare_string = true;
+  const auto check = [](const std::string& v) {
+    if (!v.empty() && !parse_byte_size(v)) {
+      throw ValueProblem{fmt::format("got {}, expected {}", toml_quote(v), byte_size_expected())};
+    }
+  };
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    const std::string& v = read_string(node, byte_size_expected());
+    check(v);
+    c.parallel.memory_per_rank = v;
+  };
+  f.check = [=](const RunConfig& c) { check(c.parallel.memory_per_rank); };
+  f.write = [](const RunConfig& c) { return toml_quote(c.parallel.memory_per_rank); };
+  return f;
+}
+
 // ---- arrays of numbers (analysis.ridge, analysis.times) --------------------------------------
 
 std::string write_numbers(const std::vector<double>& values) {
@@ -707,6 +729,9 @@ std::vector<Field> make_fields() {
                        "MPI ranks (extra ranks hold no data). [0, 0] picks the most square shape."));
   f.push_back(integer_key("parallel", "block_size", DEEPNTK_MEMBER(parallel.block_size), 1, int32_max,
                           "Row and column block size of the 2-D block-cyclic distribution."));
+  f.push_back(memory_key("Memory one rank may use, e.g. \"4GiB\". \"\" = detect: SLURM_MEM_PER_CPU, else "
+                         "SLURM_MEM_PER_NODE / ranks on the node, else MemAvailable / ranks on the node. `deepntk "
+                         "run` refuses a run whose plan (`deepntk plan`) needs more, naming a rank count that fits."));
   // [output]
   f.push_back(string_key("output", "path", DEEPNTK_MEMBER(output.path), Empty::refused,
                          "Result file (HDF5). An existing file is not overwritten unless --force "

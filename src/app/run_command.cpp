@@ -5,6 +5,7 @@
 #include <string>
 
 #include "deepntk/app/config.hpp"
+#include "deepntk/app/plan_command.hpp"
 #include "deepntk/app/run_pipeline.hpp"
 #include "deepntk/mpi/communicator.hpp"
 #include "deepntk/mpi/error.hpp"
@@ -33,6 +34,9 @@ int run_command(const ParsedCommand& command, MPI_Comm comm) {
   if (world.is_root() && options.verbose) {
     std::printf("deepntk: effective configuration\n%s\n", to_toml(config, TomlStyle{true}).c_str());
   }
+  // A run that would not fit in memory is refused before anything is allocated.
+  const std::string plan = check_plan_before_run(config, comm);
+  if (world.is_root() && options.verbose && !plan.empty()) std::printf("deepntk: %s\n", plan.c_str());
   const RunSummary summary = run_pipeline(config, options, comm);
   if (world.is_root() && !options.quiet) std::fputs(format_summary(summary).c_str(), stdout);
   return 0;

@@ -3,6 +3,8 @@
 // --help, --version and usage errors arrive as a CommandLineExit the caller reports.
 //
 //   deepntk run [CONFIG.toml] [--set key=value ...] [--output PATH] [--force] [--verbose|--quiet]
+//   deepntk plan [CONFIG.toml] [--set key=value ...] [--ranks N]
+//   deepntk info RESULT.h5
 //   deepntk --version
 //   deepntk --help            (deepntk run --help for the run options)
 
@@ -17,7 +19,8 @@ namespace deepntk::app {
 
 enum class Subcommand {
   run,
-  // plan, info: to come (memory plan before a run; summary of a result file)
+  plan,  ///< memory per rank and estimated work, before anything is allocated (app/plan.hpp)
+  info,  ///< a readable summary of a result file (app/info.hpp)
 };
 
 struct ParsedCommand {
@@ -29,6 +32,8 @@ struct ParsedCommand {
   bool fresh = false;                      ///< --fresh: discard a checkpoint, start from layer 0
   bool verbose = false;                    ///< --verbose: print the effective configuration, more detail
   bool quiet = false;                      ///< --quiet: errors only (excludes --verbose)
+  std::optional<int> plan_ranks;           ///< plan --ranks N: plan for N ranks (default: the ranks running)
+  std::string result_path;                 ///< info RESULT.h5
 };
 
 /// Parsing stopped without a command to run: --help, --version, or a usage error.

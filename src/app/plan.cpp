@@ -1,0 +1,440 @@
+// The memory and work model behind `deepntk plan` (see include/deepntk/app/plan.hpp). Every
+// count below names the code it mirrors, so a change there shows where to change it here.
+
+#include "deepntk/app/plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "deepntk/kernels/depth_schedule.hpp"
+#include "deepntk/matrix/block_cyclic.hpp"
+
+namespace deepntk::app {
+namespace {
+
+constexpr std::int64_t bytes_per_double = 8;
+constexpr std::int64_t bytes_per_int = 4;
+
+// Resident memory of a deepntk process right after MPI_Init, before the run allocates
+// anything: Open MPI, OpenBLAS (its buffers), HDF5, libstdc++. Measured on the development
+// machine (Open MPI 4.1, OpenBLAS 0.3.21, one BLAS thread): `deepntk run` on 8 points peaks at
+// 31-33 MiB of ru_maxrss per rank, singleton and under mpiexec -n 2; rounded up to leave room
+// for MPI stacks with more transports.
+constexpr std::int64_t runtime_bytes = 40LL << 20;
+
+// Depth-sweep throughput, pair-layer updates per CPU second on one core: the C++ medians of
+// docs/performance.md (n = 1024, table "Results at n = 1024"). resnet with alpha = L^-G uses
+// the 1/sqrt(L) rates (the same per-depth-pass code path); shortcut with h > 1 the h = 1 rates
+// (an upper estimate: heads are then rarer).
+double sweep_rate(const NetworkConfig& network) {
+  const bool relu = network.activation == Activation::relu;
+  switch (network.architecture) {
+    case Architecture::mlp: return relu ? 8.3e7 : 1.36e7;
+    case Architecture::resnet:
+      if (network.alpha.rule == AlphaRule::constant) return relu ? 5.6e7 : 1.55e7;
+      return relu ? 7.2e7 : 2.01e7;
+    case Architecture::shortcut: return relu ? 4.9e7 : 1.15e7;
+  }
+  return 1e7;
+}
+
+// PDSYEVD, effective flop rate per rank for the (10/3) n^3 flops of the tridiagonal reduction
+// and the back-transformation (the divide-and-conquer step in between is counted in the rate,
+// not the flops). Measured here: `deepntk run` with n = 1024, depths [1, 3], one rank: 4
+// eigendecompositions and the products after them in 5.3 s, about 4e9 flop/s. Two ranks on the
+// loaded 2-core machine reached only ~1e9 per rank (n = 2048): communication and shared cores.
+constexpr double eigen_flop_rate = 4.0e9;
+// BLAS-3 work (Cholesky, PDSYMM, PDGEMM): about the single-core DGEMM rate of
+// docs/performance.md (41 GFLOP/s through serial::gemm), halved for ScaLAPACK's smaller blocks
+// and communication.
+constexpr double blas3_flop_rate = 2.0e10;
+
+// Local extents of the rank at grid position (0, 0), the largest of the grid.
+struct Local {
+  std::int64_t rows = 0, cols = 0;
+  [[nodiscard]] std::int64_t entries() const { return rows * cols; }
+};
+
+Local local_at_origin(std::int64_t rows, std::int64_t cols, std::int64_t block, grid::GridShape grid) {
+  const matrix::BlockCyclic1D r(rows, block, grid.rows), c(cols, block, grid.cols);
+  return {r.local_extent(0), c.local_extent(0)};
+}
+
+// What the sizes of one rank are, and what the configuration switches on.
+struct Model {
+  grid::GridShape grid;
+  std::int64_t block = 0;
+  PlanShape shape;
+  Local train, test, x_train, x_test, y_train, y_test;
+  int pair_arrays = 0;       // per-pair state arrays of the sweep between layers
+  bool keeps_input_gap = false;
+  bool eigen = false;        // an eigendecomposition per kernel and depth
+  bool quality = false;      // decomposition_quality after it
+  bool basis = false;        // eigenvectors kept for the regression
+  bool solves = false;       // Cholesky solves (single-lambda ridge, predictor weights)
+  bool fallback_eigen = false;  // a failing solve may run another eigendecomposition
+  std::int64_t eigen_work_doubles = 0;
+  std::int64_t eigen_work_ints = 0;
+};
+
+// PDSYEVD's workspace at grid position (0, 0), plus LIWORK = 7N + 8 NPCOL + 2.
+void eigen_workspace(Model& m) {
+  m.eigen_work_doubles = pdsyevd_workspace_doubles(m.shape.n_train, m.block, m.train.rows, m.train.cols);
+  m.eigen_work_ints = 7 * m.shape.n_train + 8 * m.grid.cols + 2;
+}
+
+Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShape grid, std::size_t depth_count) {
+  Model m;
+  m.grid = grid;
+  m.block = config.parallel.block_size;
+  m.shape = shape;
+  const std::int64_t n = shape.n_train, mt = shape.n_test, d = shape.dim, k = shape.target_columns;
+  m.train = local_at_origin(n, n, m.block, grid);
+  m.test = local_at_origin(mt, n, m.block, grid);
+  m.x_train = local_at_origin(n, d, m.block, grid);
+  m.x_test = local_at_origin(mt, d, m.block, grid);
+  m.y_train = local_at_origin(n, k, m.block, grid);
+  m.y_test = local_at_origin(mt, k, m.block, grid);
+
+  // kernels/depth_sweep.cpp, Impl::Block: g and n always; dq for erf when points of unequal
+  // K0 meet (assumed: sphere points have K0 equal only up to rounding, docs/performance.md);
+  // side for erf without bias; eight head sums for shortcut; the input gaps kept for passes
+  // that restart from the inputs (resnet with alpha depending on L, several depths).
+  const auto& net = config.network;
+  m.pair_arrays = 2;
+  if (net.activation == Activation::erf) m.pair_arrays += net.sb2 == 0.0 ? 2 : 1;
+  if (net.architecture == Architecture::shortcut) m.pair_arrays += 8;
+  m.keeps_input_gap =
+      net.architecture == Architecture::resnet && net.alpha.rule != AlphaRule::constant && depth_count > 1;
+
+  // app/kernel_analysis.cpp, analyze().
+  const auto& ac = config.analysis;
+  const bool targets = k > 0;
+  const bool regression = targets && mt > 0 && !(ac.ridge.empty() && ac.times.empty());
+  m.basis = regression && (ac.ridge.size() > 1 || !ac.times.empty());
+  m.eigen = m.basis || ac.eigenvectors || config.output.eigenvalues;
+  m.quality = m.basis || ac.eigenvectors;
+  m.solves = (regression && !m.basis && !ac.ridge.empty()) || (ac.diagnostics && mt > 0);
+  m.fallback_eigen = m.solves && ac.fallback == FallbackKind::spectral;
+  eigen_workspace(m);
+  return m;
+}
+
+std::int64_t doubles(std::int64_t count) { return count * bytes_per_double; }
+
+std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) {
+  const std::int64_t n = m.shape.n_train, mt = m.shape.n_test;
+  const std::int64_t pairs = m.train.entries() + m.test.entries();  // local pairs, both blocks
+  const std::int64_t kernel_bytes = doubles(pairs);                  // one double per local pair
+
+  // Held from start to end (run_pipeline.cpp): the dataset on every rank (points, targets),
+  // the targets distributed, per-point vectors (K0 diagonals, ids, replicated kernel
+  // diagonals: about eight numbers per point).
+  std::vector<MemoryItem> resident{
+      {"runtime (MPI, BLAS, HDF5 libraries)", runtime_bytes},
+      {"input points, replicated on every rank", doubles((n + mt) * m.shape.dim)},
+  };
+  if (m.shape.target_columns > 0) {
+    resident.push_back({"targets, replicated and distributed",
+                        doubles((n + mt) * m.shape.target_columns + m.y_train.entries() + m.y_test.entries())});
+  }
+  resident.push_back({"per-point vectors (diagonals, ids)", doubles(8 * (n + mt))});
+
+  // Alive from the input Gram to the end: InputKernels (K0 and the gaps) stays in scope.
+  const MemoryItem input_kernels{"input Gram K0, train and test (distributed)", kernel_bytes};
+  const MemoryItem input_gaps{"input gaps 1 - rho_0 per local pair", kernel_bytes};
+  const MemoryItem pair_state{fmt::format("sweep state, {} arrays per pair", m.pair_arrays + (m.keeps_input_gap ? 1 : 0)),
+                              (m.pair_arrays + (m.keeps_input_gap ? 1 : 0)) * kernel_bytes};
+  const MemoryItem recorded{"sweep output at a recorded depth (NNGP, NTK, gap)", 3 * kernel_bytes};
+  const MemoryItem matrices{"kernel matrices train and test (distributed)", kernel_bytes};
+
+  std::vector<MemoryPhase> phases;
+  const auto phase = [&](std::string name, std::vector<MemoryItem> extra) {
+    MemoryPhase p{std::move(name), resident};
+    p.items.insert(p.items.end(), extra.begin(), extra.end());
+    phases.push_back(std::move(p));
+  };
+
+  phase("input Gram", {{"points distributed for PDSYRK/PDGEMM", doubles(m.x_train.entries() + m.x_test.entries())},
+                       input_kernels,
+                       input_gaps});
+  std::vector<MemoryItem> setup{input_kernels, input_gaps, pair_state};
+  if (!m.keeps_input_gap) setup.push_back({"sweep's copy of the input gaps (freed after set-up)", kernel_bytes});
+  phase("depth sweep set-up", setup);
+  phase("depth loop: sweep, kernels, HDF5 writes",
+        {input_kernels, input_gaps, pair_state, recorded, matrices,
+         {"HDF5 write buffer (one local matrix, row-major)", doubles(m.train.entries())}});
+
+  // The analysis at one recorded depth: its most expensive step (kernel_analysis.cpp).
+  const std::int64_t t = doubles(m.train.entries());
+  const std::int64_t work =
+      doubles(m.eigen_work_doubles) + m.eigen_work_ints * bytes_per_int;
+  std::vector<MemoryItem> best;
+  std::int64_t best_bytes = -1;
+  std::string best_step;
+  const auto consider = [&](std::string step, std::vector<MemoryItem> items) {
+    std::int64_t total = 0;
+    for (const auto& i : items) total += i.bytes;
+    if (total > best_bytes) best_bytes = total, best = std::move(items), best_step = std::move(step);
+  };
+  const MemoryItem copy{"matrix copy for PDSYEVD / PDPOTRF", t};
+  const MemoryItem vectors{"eigenvectors Z", t};
+  const MemoryItem workspace{"PDSYEVD workspace", work};
+  const MemoryItem basis{"eigenvectors kept for the regression", t};
+  if (m.eigen) consider("PDSYEVD", {copy, vectors, workspace});
+  if (m.quality) consider("decomposition check", {vectors, {"residual K V - V Lambda and V^T V - I", 2 * t}});
+  if (config.analysis.eigenvectors) consider("eigenvector output", {vectors, {"HDF5 write buffer", t}});
+  if (m.solves) {
+    std::vector<MemoryItem> solve;
+    if (m.basis) solve.push_back(basis);
+    if (m.fallback_eigen) {
+      solve.insert(solve.end(), {copy, vectors, workspace});
+    } else {
+      solve.push_back({"Cholesky factor", t});
+    }
+    consider(m.fallback_eigen ? "a solve falling back to PDSYEVD" : "Cholesky solve", solve);
+  }
+  if (!best.empty()) {
+    std::vector<MemoryItem> analysis{input_kernels, input_gaps, pair_state, recorded, matrices};
+    analysis.insert(analysis.end(), best.begin(), best.end());
+    phase("analysis at a recorded depth (worst step: " + best_step + ")", analysis);
+  }
+  return phases;
+}
+
+// Pairs the sweep computes on the rank at (0, 0): the lower triangle (with the diagonal) of
+// its local train block, and its whole test block.
+std::int64_t computed_pairs(const Model& m) {
+  const matrix::BlockCyclic1D rows(m.shape.n_train, m.block, m.grid.rows), cols(m.shape.n_train, m.block, m.grid.cols);
+  std::vector<std::int64_t> global_rows(static_cast<std::size_t>(m.train.rows));
+  for (std::int64_t r = 0; r < m.train.rows; ++r) global_rows[static_cast<std::size_t>(r)] = rows.to_global(matrix::LocalIndex(r), 0).value();
+  std::int64_t pairs = 0;
+  for (std::int64_t c = 0; c < m.train.cols; ++c) {
+    const std::int64_t g = cols.to_global(matrix::LocalIndex(c), 0).value();
+    pairs += static_cast<std::int64_t>(global_rows.end() - std::lower_bound(global_rows.begin(), global_rows.end(), g));
+  }
+  return pairs + m.test.entries();
+}
+
+grid::GridShape grid_for(const RunConfig& config, int ranks) {
+  if (ranks < 1) throw std::invalid_argument("plan: the number of ranks must be >= 1");
+  if (config.parallel.automatic_grid()) return grid::most_square_shape(ranks);
+  const grid::GridShape g{static_cast<int>(config.parallel.grid[0]), static_cast<int>(config.parallel.grid[1])};
+  if (g.cells() > ranks) {
+    throw ConfigError(fmt::format("parallel.grid = [{}, {}] needs {} MPI ranks, the plan is for {}; plan with "
+                                  "--ranks {} or set parallel.grid = [0, 0]",
+                                  g.rows, g.cols, g.cells(), ranks, g.cells()));
+  }
+  return g;
+}
+
+std::int64_t total(const std::vector<MemoryItem>& items) {
+  std::int64_t sum = 0;
+  for (const auto& i : items) sum += i.bytes;
+  return sum;
+}
+
+std::string describe_grid(grid::GridShape g) { return fmt::format("{}x{}", g.rows, g.cols); }
+
+}  // namespace
+
+std::int64_t MemoryPhase::bytes() const { return total(items); }
+
+std::int64_t Plan::peak_bytes() const { return peak_phase().bytes(); }
+
+const MemoryPhase& Plan::peak_phase() const {
+  if (phases.empty()) throw std::logic_error("plan without phases");
+  return *std::max_element(phases.begin(), phases.end(),
+                           [](const MemoryPhase& a, const MemoryPhase& b) { return a.bytes() < b.bytes(); });
+}
+
+double Plan::estimated_seconds() const {
+  double s = 0;
+  for (const auto& w : work) s += w.seconds;
+  return s;
+}
+
+std::int64_t runtime_baseline_bytes() { return runtime_bytes; }
+
+// What linalg/eigen.cpp allocates: the larger of the documented minimum (which is also what
+// the workspace query returns) and PDORMTR's requirement.
+std::int64_t pdsyevd_workspace_doubles(std::int64_t n, std::int64_t block, std::int64_t local_rows,
+                                       std::int64_t local_cols) {
+  const std::int64_t nb = block, np = local_rows, nq = local_cols;
+  const std::int64_t trilwmin = 3 * n + std::max(nb * (np + 1), 3 * nb);
+  const std::int64_t documented = std::max(1 + 6 * n + 2 * np * nq, trilwmin) + 2 * n;
+  const std::int64_t ormtr = 2 * n + std::max(nb * (nb - 1) / 2, (np + nq + 2 * nb) * nb) + nb * nb;
+  return std::max(documented, ormtr);
+}
+
+PlanShape plan_shape(const RunConfig& config, std::int64_t hdf5_dimension) {
+  PlanShape s;
+  s.n_train = config.data.n_train;
+  s.n_test = config.data.n_test;
+  const bool sphere = config.data.source == DataSource::sphere;
+  s.dim = sphere ? config.data.dim : hdf5_dimension;
+  // The sphere teacher has one output; hdf5 targets are assumed to have one column too
+  // (labels, or one value per point): small next to the kernels either way.
+  s.target_columns = config.data.targets == TargetKind::none ? 0 : 1;
+  return s;
+}
+
+Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks) {
+  const auto schedule = kernels::DepthSchedule::parse(config.depth.schedule);
+  Plan plan;
+  plan.ranks = ranks;
+  plan.grid = grid_for(config, ranks);
+  plan.block_size = config.parallel.block_size;
+  plan.shape = shape;
+  plan.recorded_depths = static_cast<std::int64_t>(schedule.size());
+  const Model m = make_model(config, shape, plan.grid, schedule.size());
+  plan.phases = memory_phases(m, config);
+
+  // Work on the busiest rank. Layer steps: kernels/depth_sweep.cpp (work_total).
+  const bool per_depth_passes =
+      config.network.architecture == Architecture::resnet && config.network.alpha.rule != AlphaRule::constant;
+  plan.layer_steps = 0;
+  if (per_depth_passes) {
+    for (auto d : schedule.depths()) plan.layer_steps += d;
+  } else {
+    plan.layer_steps = schedule.max_depth();
+  }
+  const double updates = static_cast<double>(computed_pairs(m)) * static_cast<double>(plan.layer_steps);
+  plan.work.push_back({"depth sweep", updates, "pair-layer updates", updates / sweep_rate(config.network)});
+
+  const double n = static_cast<double>(shape.n_train), mt = static_cast<double>(shape.n_test);
+  const double k = static_cast<double>(std::max<std::int64_t>(shape.target_columns, 1));
+  const double analyses = static_cast<double>(config.depth.kinds.size()) * static_cast<double>(plan.recorded_depths);
+  const double cells = static_cast<double>(plan.grid.cells());
+  if (m.eigen) {
+    const double flops = analyses * (10.0 / 3.0) * n * n * n / cells;
+    plan.work.push_back({"eigendecompositions (PDSYEVD)", flops, "flop", flops / eigen_flop_rate});
+  }
+  double blas3 = 0;
+  if (m.quality) blas3 += 4 * n * n * n;  // PDSYMM and PDGEMM with n x n eigenvectors
+  if (m.solves) blas3 += n * n * n / 3 + 2 * n * n * k + 2 * mt * n * k;  // PDPOTRF, solve, Kt alpha
+  if (m.basis) {
+    const double lambdas = static_cast<double>(config.analysis.ridge.size() + config.analysis.times.size());
+    blas3 += 2 * n * n * k + lambdas * (2 * n * n * k + 2 * mt * n * k);  // V^T Y, V z, Kt alpha per lambda
+  }
+  if (blas3 > 0) {
+    const double flops = analyses * blas3 / cells;
+    plan.work.push_back({"solves and products (PDPOTRF, PDSYMM, PDGEMM)", flops, "flop", flops / blas3_flop_rate});
+  }
+  return plan;
+}
+
+std::int64_t peak_bytes_per_rank(const RunConfig& config, const PlanShape& shape, int ranks) {
+  const auto schedule = kernels::DepthSchedule::parse(config.depth.schedule);
+  const Model m = make_model(config, shape, grid_for(config, ranks), schedule.size());
+  std::int64_t peak = 0;
+  for (const auto& p : memory_phases(m, config)) peak = std::max(peak, p.bytes());
+  return peak;
+}
+
+std::optional<std::string> refusal(const RunConfig& config, const Plan& plan, const AvailableMemory& available) {
+  if (!available.bytes_per_rank) return std::nullopt;
+  const std::int64_t limit = *available.bytes_per_rank;
+  const std::int64_t peak = plan.peak_bytes();
+  if (peak <= limit) return std::nullopt;
+  const std::string head =
+      fmt::format("the run needs about {} per rank on {} rank{} ({} grid) but {} per rank is available ({})",
+                  format_bytes(peak), plan.ranks, plan.ranks == 1 ? "" : "s", describe_grid(plan.grid),
+                  format_bytes(limit), available.source);
+
+  // More ranks at the same memory per rank (e.g. on more nodes), with the automatic grid.
+  RunConfig automatic = config;
+  automatic.parallel.grid = {0, 0};
+  constexpr int most_ranks = 1 << 20;
+  int ranks = plan.ranks + 1;
+  while (ranks <= most_ranks) {
+    if (peak_bytes_per_rank(automatic, plan.shape, ranks) <= limit) {
+      return fmt::format("{}; it would fit on {} ranks ({} grid, about {} per rank): run it with mpiexec -n {} "
+                         "(see `deepntk plan --ranks {}`), or set parallel.memory_per_rank if more memory is available",
+                         head, ranks, describe_grid(grid::most_square_shape(ranks)),
+                         format_bytes(peak_bytes_per_rank(automatic, plan.shape, ranks)), ranks, ranks);
+    }
+    ranks = ranks < 65536 ? ranks + 1 : ranks * 2;
+  }
+  const std::int64_t replicated = peak_bytes_per_rank(automatic, plan.shape, most_ranks);
+  return fmt::format("{}; it cannot fit on any number of ranks: what every rank holds in full (runtime, replicated "
+                     "points and targets) already needs about {}; use fewer points or a machine with more memory per "
+                     "rank",
+                     head, format_bytes(replicated));
+}
+
+std::string format_bytes(std::int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (std::fabs(value) >= 1024.0 && unit < 5) value /= 1024.0, ++unit;
+  if (unit == 0) return fmt::format("{} B", bytes);
+  return fmt::format("{:.{}f} {}", value, value < 10 ? 2 : value < 100 ? 1 : 0, units[unit]);
+}
+
+namespace {
+std::string format_duration(double seconds) {
+  if (seconds < 1) return "< 1 s";
+  if (seconds < 120) return fmt::format("{:.0f} s", seconds);
+  if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
+  if (seconds < 3 * 86400) return fmt::format("{:.1f} h", seconds / 3600);
+  return fmt::format("{:.1f} days", seconds / 86400);
+}
+}  // namespace
+
+std::string format_plan(const Plan& plan, const AvailableMemory& available) {
+  const auto& s = plan.shape;
+  std::string out = fmt::format(
+      "deepntk plan: {} train + {} test points of dimension {}, {} recorded depths ({} layer steps)\n"
+      "  {} rank{} on a {} grid, block size {}; per-rank figures are for grid position (0, 0), which holds "
+      "the most\n\n",
+      s.n_train, s.n_test, s.dim, plan.recorded_depths, plan.layer_steps, plan.ranks, plan.ranks == 1 ? "" : "s",
+      describe_grid(plan.grid), plan.block_size);
+
+  out += "Memory per rank (an estimate of what is alive at the worst moment of each phase)\n";
+  // Items every phase holds (runtime, replicated data) are shown once, above the phases.
+  const auto in_every_phase = [&](const MemoryItem& item) {
+    return std::all_of(plan.phases.begin(), plan.phases.end(), [&](const MemoryPhase& p) {
+      return std::any_of(p.items.begin(), p.items.end(),
+                         [&](const MemoryItem& i) { return i.what == item.what && i.bytes == item.bytes; });
+    });
+  };
+  std::int64_t common = 0;
+  out += "  held throughout\n";
+  for (const auto& item : plan.phases.front().items) {
+    if (!in_every_phase(item)) continue;
+    common += item.bytes;
+    out += fmt::format("      {:<58} {:>10}\n", item.what, format_bytes(item.bytes));
+  }
+  const MemoryPhase& peak = plan.peak_phase();
+  for (const auto& phase : plan.phases) {
+    out += fmt::format("  {:<62} {:>10}{}\n", phase.name, format_bytes(phase.bytes()),
+                       &phase == &peak ? "  <- peak" : "");
+    out += fmt::format("      {:<58} {:>10}\n", "held throughout (above)", format_bytes(common));
+    for (const auto& item : phase.items) {
+      if (!in_every_phase(item)) out += fmt::format("      {:<58} {:>10}\n", item.what, format_bytes(item.bytes));
+    }
+  }
+  out += fmt::format("  peak {} per rank, in: {}; {} in all ranks\n", format_bytes(plan.peak_bytes()), peak.name,
+                     format_bytes(plan.peak_bytes() * plan.ranks));
+  if (available.bytes_per_rank) {
+    const bool fits = plan.peak_bytes() <= *available.bytes_per_rank;
+    out += fmt::format("  available {} per rank ({}): {}\n", format_bytes(*available.bytes_per_rank), available.source,
+                       fits ? "fits" : "DOES NOT FIT");
+  } else {
+    out += fmt::format("  available memory per rank unknown ({}); set parallel.memory_per_rank\n", available.source);
+  }
+
+  out += "\nWork (an estimate for one idle core per rank, from rates measured on the development machine,\n"
+         "docs/performance.md; real times vary with the machine and its load)\n";
+  for (const auto& w : plan.work) {
+    out += fmt::format("  {:<48} {:>10.3g} {:<20} {:>10}\n", w.what, w.amount, w.unit, format_duration(w.seconds));
+  }
+  out += fmt::format("  estimated total {}\n", format_duration(plan.estimated_seconds()));
+  return out;
+}
+
+}  // namespace deepntk::app

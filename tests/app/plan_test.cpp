@@ -1,0 +1,216 @@
+// The plan's memory and work model against numbers worked out by hand from the code it
+// mirrors (run_pipeline.cpp, depth_sweep.cpp, kernel_analysis.cpp, eigen.cpp), the refusal
+// line, and where the available memory comes from.
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "deepntk/app/config.hpp"
+#include "deepntk/app/plan.hpp"
+#include "deepntk/app/plan_available_memory.hpp"
+
+namespace app = deepntk::app;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// n = 100 train, 20 test points of dimension 8, one target column, block 64; the defaults
+// otherwise (mlp/ReLU, three ridge values, diagnostics, spectral fallback).
+app::RunConfig small_config() {
+  return app::load_config(std::nullopt, std::vector<std::string>{"data.n_train=100", "data.n_test=20", "data.dim=8",
+                                                                 "depth.schedule=[1,10]", "depth.kinds=ntk"});
+}
+
+std::int64_t item(const app::MemoryPhase& phase, const std::string& start) {
+  for (const auto& i : phase.items) {
+    if (i.what.starts_with(start)) return i.bytes;
+  }
+  BOOST_FAIL("no item starting with '" << start << "' in phase " << phase.name);
+  return -1;
+}
+
+const app::MemoryPhase& phase(const app::Plan& plan, const std::string& start) {
+  for (const auto& p : plan.phases) {
+    if (p.name.starts_with(start)) return p;
+  }
+  BOOST_FAIL("no phase " << start);
+  return plan.phases.front();
+}
+
+app::EnvironmentLookup environment(std::map<std::string, std::string> values) {
+  return [values](const char* name) -> std::optional<std::string> {
+    const auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(plan)
+
+BOOST_AUTO_TEST_CASE(one_rank_numbers_match_the_hand_count) {
+  const auto config = small_config();
+  const auto plan = app::make_plan(config, app::plan_shape(config), 1);
+  BOOST_TEST(plan.grid.rows == 1);
+  BOOST_TEST(plan.grid.cols == 1);
+
+  // Local pairs: 100 x 100 train + 20 x 100 test = 12000, one double each.
+  const std::int64_t pairs = 12000 * 8;
+  const std::int64_t runtime = app::runtime_baseline_bytes();
+  const std::int64_t points = 120 * 8 * 8;                  // (n + m) d doubles
+  const std::int64_t targets = (120 + 100 + 20) * 8;        // replicated + distributed, k = 1
+  const std::int64_t per_point = 8 * 120 * 8;
+  const std::int64_t resident = runtime + points + targets + per_point;
+
+  const auto& loop = phase(plan, "depth loop");
+  BOOST_TEST(item(loop, "input points") == points);
+  BOOST_TEST(item(loop, "targets") == targets);
+  BOOST_TEST(item(loop, "sweep state, 2 arrays") == 2 * pairs);  // g and n (mlp, ReLU)
+  BOOST_TEST(item(loop, "sweep output") == 3 * pairs);           // NNGP, NTK, gap
+  BOOST_TEST(item(loop, "HDF5 write buffer") == 100 * 100 * 8);
+  BOOST_TEST(loop.bytes() == resident + 8 * pairs + 100 * 100 * 8);
+
+  // PDSYEVD on 1 x 1, n = 100, nb = 64: documented minimum max(1 + 6n + 2n^2, 3n + nb(n+1)) + 2n
+  // = 20801; PDORMTR needs 2n + (n + n + 2nb) nb + nb^2 = 25288, which wins. LIWORK 7n + 8 + 2.
+  BOOST_TEST(app::pdsyevd_workspace_doubles(100, 64, 100, 100) == 25288);
+  const std::int64_t workspace = 25288 * 8 + 710 * 4;
+  // The worst analysis step: a predictor-weight solve falling back to an eigendecomposition
+  // while the regression's eigenvectors are kept: basis + copy + Z + workspace.
+  const auto& analysis = phase(plan, "analysis");
+  BOOST_TEST(item(analysis, "PDSYEVD workspace") == workspace);
+  BOOST_TEST(analysis.bytes() == resident + 8 * pairs + 3 * 100 * 100 * 8 + workspace);
+  BOOST_TEST(plan.peak_bytes() == analysis.bytes());
+
+  // Work: the lower triangle with the diagonal, 5050 pairs, plus 2000 test pairs, 10 layers.
+  BOOST_TEST(plan.layer_steps == 10);
+  BOOST_TEST(plan.work.front().amount == 70500.0);
+}
+
+BOOST_AUTO_TEST_CASE(the_busiest_rank_of_a_2x2_grid) {
+  const auto config = small_config();
+  const auto plan = app::make_plan(config, app::plan_shape(config), 4);
+  BOOST_TEST(plan.grid.rows == 2);
+  BOOST_TEST(plan.grid.cols == 2);
+  // n = 100 in blocks of 64 over 2 processes: process 0 owns the first block, 64 rows; the 20
+  // test rows all sit in its first block. Local pairs 64 x 64 + 20 x 64.
+  BOOST_TEST(item(phase(plan, "depth loop"), "kernel matrices") == (64 * 64 + 20 * 64) * 8);
+  // Lower triangle of its 64 x 64 block (global rows and columns 0..63) plus its test pairs.
+  BOOST_TEST(plan.work.front().amount == (64.0 * 65 / 2 + 20 * 64) * 10);
+}
+
+BOOST_AUTO_TEST_CASE(architecture_and_activation_change_the_sweep_arrays) {
+  auto config = small_config();
+  app::apply_override(config, "network.activation=erf");  // + difference of diagonals + side (no bias)
+  auto plan = app::make_plan(config, app::plan_shape(config), 1);
+  BOOST_TEST(item(phase(plan, "depth loop"), "sweep state, 4 arrays") == 4 * 12000 * 8);
+  app::apply_override(config, "network.architecture=shortcut");  // + 8 head sums
+  plan = app::make_plan(config, app::plan_shape(config), 1);
+  BOOST_TEST(item(phase(plan, "depth loop"), "sweep state, 12 arrays") == 12 * 12000 * 8);
+  app::apply_override(config, "network.activation=relu");
+  app::apply_override(config, "network.architecture=resnet");  // alpha = 1/sqrt(L): inputs kept, passes per depth
+  plan = app::make_plan(config, app::plan_shape(config), 1);
+  BOOST_TEST(item(phase(plan, "depth loop"), "sweep state, 3 arrays") == 3 * 12000 * 8);
+  BOOST_TEST(plan.layer_steps == 11);
+}
+
+BOOST_AUTO_TEST_CASE(a_grid_larger_than_the_ranks_is_named) {
+  auto config = small_config();
+  app::apply_override(config, "parallel.grid=[2,2]");
+  BOOST_CHECK_EXCEPTION((void)app::make_plan(config, app::plan_shape(config), 2), app::ConfigError,
+                        [](const app::ConfigError& e) { return contains(e.what(), "needs 4 MPI ranks"); });
+}
+
+BOOST_AUTO_TEST_CASE(a_plan_that_does_not_fit_names_a_rank_count_that_does) {
+  auto config = small_config();
+  app::apply_override(config, "data.n_train=4000");
+  const auto shape = app::plan_shape(config);
+  const auto plan = app::make_plan(config, shape, 1);
+  const std::int64_t limit = app::runtime_baseline_bytes() + (plan.peak_bytes() - app::runtime_baseline_bytes()) / 5;
+  const app::AvailableMemory available{limit, "parallel.memory_per_rank"};
+  const auto line = app::refusal(config, plan, available);
+  BOOST_REQUIRE(line.has_value());
+  BOOST_TEST_MESSAGE(*line);
+  BOOST_TEST(line->find('\n') == std::string::npos);
+  BOOST_TEST(contains(*line, "parallel.memory_per_rank"));
+  const auto at = line->find("would fit on ");
+  BOOST_REQUIRE(at != std::string::npos);
+  const int ranks = std::stoi(line->substr(at + 13));
+  BOOST_TEST(app::peak_bytes_per_rank(config, shape, ranks) <= limit);
+  BOOST_TEST(app::peak_bytes_per_rank(config, shape, ranks - 1) > limit);
+  BOOST_TEST(!app::refusal(config, app::make_plan(config, shape, ranks), available).has_value());
+
+  const app::AvailableMemory tiny{app::runtime_baseline_bytes() / 2, "SLURM_MEM_PER_CPU"};
+  const auto impossible = app::refusal(config, plan, tiny);
+  BOOST_REQUIRE(impossible.has_value());
+  BOOST_TEST(contains(*impossible, "cannot fit on any number of ranks"));
+  BOOST_TEST(!app::refusal(config, plan, app::AvailableMemory{std::nullopt, "unknown"}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_table_names_every_phase_and_the_verdict) {
+  const auto config = small_config();
+  const auto plan = app::make_plan(config, app::plan_shape(config), 1);
+  const auto text = app::format_plan(plan, {std::int64_t{1} << 40, "parallel.memory_per_rank"});
+  for (const auto& p : plan.phases) BOOST_TEST(contains(text, p.name));
+  BOOST_TEST(contains(text, "<- peak"));
+  BOOST_TEST(contains(text, ": fits"));
+  BOOST_TEST(contains(text, "estimate"));
+  BOOST_TEST(contains(app::format_plan(plan, {1, "x"}), "DOES NOT FIT"));
+}
+
+BOOST_AUTO_TEST_CASE(sizes_parse_in_binary_and_decimal_units) {
+  BOOST_TEST(app::parse_byte_size("4GiB").value() == std::int64_t{4} << 30);
+  BOOST_TEST(app::parse_byte_size("4G").value() == std::int64_t{4} << 30);
+  BOOST_TEST(app::parse_byte_size("512 MiB").value() == std::int64_t{512} << 20);
+  BOOST_TEST(app::parse_byte_size("1.5gib").value() == std::int64_t{3} << 29);
+  BOOST_TEST(app::parse_byte_size("2GB").value() == 2'000'000'000);
+  BOOST_TEST(app::parse_byte_size("1000").value() == 1000);
+  BOOST_TEST(app::format_bytes(std::int64_t{3} << 29) == "1.50 GiB");
+  for (const char* bad : {"", "GiB", "-1G", "0", "4 parsecs", "nan", "1e30T"}) {
+    BOOST_TEST(!app::parse_byte_size(bad).has_value(), bad);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_configured_size_is_a_checked_key) {
+  auto config = small_config();
+  app::apply_override(config, "parallel.memory_per_rank=2GiB");
+  BOOST_TEST(config.parallel.memory_per_rank == "2GiB");
+  BOOST_CHECK(app::parse_config_string(app::to_toml(config)) == config);
+  BOOST_CHECK_EXCEPTION(app::apply_override(config, "parallel.memory_per_rank=lots"), app::ConfigError,
+                        [](const app::ConfigError& e) { return contains(e.what(), "parallel.memory_per_rank"); });
+}
+
+BOOST_AUTO_TEST_CASE(available_memory_follows_the_documented_order) {
+  const std::filesystem::path meminfo = std::filesystem::temp_directory_path() / "deepntk-plan-test-meminfo";
+  { std::ofstream(meminfo) << "MemTotal:       16000000 kB\nMemAvailable:    8000000 kB\n"; }
+  const auto none = environment({});
+  const auto configured = app::available_memory("3GiB", 4, none, meminfo);
+  BOOST_TEST(configured.bytes_per_rank.value() == std::int64_t{3} << 30);
+  BOOST_TEST(configured.source == "parallel.memory_per_rank");
+
+  const auto per_cpu =
+      app::available_memory("", 4, environment({{"SLURM_MEM_PER_CPU", "2000"}, {"SLURM_CPUS_PER_TASK", "2"},
+                                                {"SLURM_MEM_PER_NODE", "1"}}),
+                            meminfo);
+  BOOST_TEST(per_cpu.bytes_per_rank.value() == std::int64_t{4000} << 20);
+  BOOST_TEST(contains(per_cpu.source, "SLURM_MEM_PER_CPU"));
+
+  const auto per_node = app::available_memory("", 4, environment({{"SLURM_MEM_PER_NODE", "8000"}}), meminfo);
+  BOOST_TEST(per_node.bytes_per_rank.value() == (std::int64_t{8000} << 20) / 4);
+  BOOST_TEST(contains(per_node.source, "4 ranks on this node"));
+
+  const auto from_meminfo = app::available_memory("", 2, none, meminfo);
+  BOOST_TEST(from_meminfo.bytes_per_rank.value() == 8000000LL * 1024 / 2);
+  BOOST_TEST(contains(from_meminfo.source, "MemAvailable"));
+
+  const auto unknown = app::available_memory("", 2, none, meminfo.string() + ".missing");
+  BOOST_TEST(!unknown.bytes_per_rank.has_value());
+  std::filesystem::remove(meminfo);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,226 @@
+// `deepntk plan`, the plan check of `deepntk run`, `deepntk info` and the help, as a user
+// meets them: the binary spawned (under mpiexec where it matters), exit codes, one error line.
+#include <boost/test/unit_test.hpp>
+
+#include <hdf5.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "deepntk/app/config.hpp"
+#include "deepntk/app/plan.hpp"
+
+namespace fs = std::filesystem;
+namespace app = deepntk::app;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = DEEPNTK_SCRATCH;
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+// ranks = 0: the binary alone (a singleton MPI process, as a user runs plan and info).
+Outcome run_deepntk(int ranks, const std::string& arguments) {
+  const auto out = scratch("stdout.txt"), err = scratch("stderr.txt");
+  const std::string launcher = ranks > 0 ? std::string(DEEPNTK_MPIEXEC) + " -n " + std::to_string(ranks) + " " : "";
+  const std::string command =
+      launcher + DEEPNTK_EXECUTABLE + " " + arguments + " > " + out.string() + " 2> " + err.string();
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// deepntk's own lines of a stream (mpiexec adds its notice about the non-zero exit).
+std::string own_lines(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (line.starts_with("deepntk")) out += line + "\n";
+  }
+  return out;
+}
+
+std::string fresh(const std::string& name) {
+  const auto path = scratch(name);
+  fs::remove(path);
+  return path.string();
+}
+
+const std::string config = DEEPNTK_SMALL_CONFIG;
+
+// A small result file, written once for the info tests.
+const std::string& small_result() {
+  static const std::string path = [] {
+    const auto p = fresh("info-small.h5");
+    const auto made = run_deepntk(1, "run " + config + " --output " + p + " --quiet");
+    BOOST_REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+    return p;
+  }();
+  return path;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help_names_every_subcommand_with_examples) {
+  const auto help = run_deepntk(0, "--help");
+  BOOST_TEST(help.exit_code == 0);
+  for (const char* sub : {"run", "plan", "info"}) BOOST_TEST(contains(help.out, std::string("deepntk ") + sub), sub);
+  BOOST_TEST(contains(help.out, "docs/configuration.md"));
+  for (const char* sub : {"run", "plan", "info"}) {
+    const auto sub_help = run_deepntk(0, std::string(sub) + " --help");
+    BOOST_TEST(sub_help.exit_code == 0, sub);
+    BOOST_TEST(contains(sub_help.out, "Examples:"), sub);
+    BOOST_TEST(contains(sub_help.out, std::string("deepntk ") + sub), sub);
+  }
+  BOOST_TEST(contains(run_deepntk(0, "plan --help").out, "--ranks"));
+  const auto version = run_deepntk(0, "--version");
+  BOOST_TEST(version.exit_code == 0);
+  BOOST_TEST(contains(version.out, "deepntk"));
+}
+
+BOOST_AUTO_TEST_CASE(a_usage_error_is_one_line_on_every_rank_count) {
+  const auto bad = run_deepntk(2, "plan --ranks zero");
+  BOOST_TEST(bad.exit_code == 1);
+  BOOST_TEST(count(own_lines(bad.err), "\n") == 1u, bad.err);
+  BOOST_TEST(contains(bad.err, "deepntk: error: --ranks"), bad.err);
+  BOOST_TEST(contains(bad.err, "deepntk plan --help"), bad.err);
+}
+
+BOOST_AUTO_TEST_CASE(plan_prints_phases_peak_and_time) {
+  const auto plan = run_deepntk(0, "plan " + config + " --ranks 4 --set parallel.memory_per_rank=64GiB");
+  BOOST_TEST(plan.exit_code == 0, plan.err);
+  BOOST_TEST(contains(plan.out, "4 ranks on a 2x2 grid"), plan.out);
+  BOOST_TEST(contains(plan.out, "peak"));
+  BOOST_TEST(contains(plan.out, "fits"));
+  BOOST_TEST(contains(plan.out, "estimate"));
+  BOOST_TEST(plan.err.empty(), plan.err);
+}
+
+BOOST_AUTO_TEST_CASE(plan_and_run_refuse_what_does_not_fit_with_the_same_line) {
+  const std::string tight = " --set parallel.memory_per_rank=60MiB --set data.n_train=4096";
+  const auto plan = run_deepntk(0, "plan " + config + tight + " --ranks 2");
+  BOOST_TEST(plan.exit_code == 1);
+  BOOST_TEST(count(plan.err, "deepntk: error") == 1u, plan.err);
+  BOOST_TEST(count(plan.err, "\n") == 1u, plan.err);
+  BOOST_TEST(contains(plan.err, "would fit on"), plan.err);
+  BOOST_TEST(contains(plan.out, "DOES NOT FIT"), plan.out);
+
+  const auto path = fresh("refused.h5");
+  const auto run = run_deepntk(2, "run " + config + tight + " --output " + path);
+  BOOST_TEST(run.exit_code == 1);
+  BOOST_TEST(count(run.err, "deepntk: error") == 1u, run.err);
+  BOOST_TEST(own_lines(run.err) == plan.err);
+  BOOST_TEST(!fs::exists(path));
+
+  const auto hopeless = run_deepntk(0, "plan " + config + " --set parallel.memory_per_rank=1MiB");
+  BOOST_TEST(hopeless.exit_code == 1);
+  BOOST_TEST(contains(hopeless.err, "cannot fit on any number of ranks"), hopeless.err);
+}
+
+BOOST_AUTO_TEST_CASE(info_summarizes_a_result) {
+  const auto info = run_deepntk(0, "info " + small_result());
+  BOOST_TEST(info.exit_code == 0, info.err);
+  BOOST_TEST_MESSAGE(info.out);
+  for (const char* part : {"deepntk result", "git", "1 rank,", "dataset", "network", "schedule", "lambda_min",
+                           "test MSE", "ntk:", "nngp:"}) {
+    BOOST_TEST(contains(info.out, part), part);
+  }
+  // Under mpiexec only rank 0 prints.
+  const auto parallel = run_deepntk(2, "info " + small_result());
+  BOOST_TEST(parallel.exit_code == 0, parallel.err);
+  BOOST_TEST(count(parallel.out, "deepntk result") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(info_refuses_files_that_are_not_results) {
+  const auto text = fresh("not-hdf5.h5");
+  { std::ofstream(text) << "plain text, not HDF5\n"; }
+  const auto plain = run_deepntk(2, "info " + text);
+  BOOST_TEST(plain.exit_code == 1);
+  BOOST_TEST(count(plain.err, "deepntk: error") == 1u, plain.err);
+  BOOST_TEST(contains(plain.err, text), plain.err);
+
+  const auto other = fresh("other.h5");
+  {
+    const hid_t file = H5Fcreate(other.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    BOOST_REQUIRE(file >= 0);
+    H5Fclose(file);
+  }
+  const auto foreign = run_deepntk(0, "info " + other);
+  BOOST_TEST(foreign.exit_code == 1);
+  BOOST_TEST(contains(foreign.err, "not a deepntk result"), foreign.err);
+
+  const auto truncated = fresh("truncated.h5");
+  {
+    const std::string whole = slurp(small_result());
+    std::ofstream(truncated, std::ios::binary) << whole.substr(0, whole.size() / 2);
+  }
+  const auto cut = run_deepntk(0, "info " + truncated);
+  BOOST_TEST(cut.exit_code == 1);
+  BOOST_TEST(count(cut.err, "deepntk: error") == 1u, cut.err);
+
+  const auto missing = run_deepntk(0, "info " + fresh("missing.h5"));
+  BOOST_TEST(missing.exit_code == 1);
+  BOOST_TEST(contains(missing.err, "does not exist"), missing.err);
+}
+
+// The plan's peak against the measured peak RSS of the same run (n = 1024, one rank). The
+// child's ru_maxrss comes from a forked helper so the earlier runs of this test do not count.
+BOOST_AUTO_TEST_CASE(the_plan_peak_is_within_1_5x_of_the_measured_peak) {
+  const std::vector<std::string> overrides{"data.n_train=1024", "data.n_test=256", "depth.schedule=[1,3]"};
+  std::string arguments = "run --output " + fresh("rss.h5") + " --quiet";
+  for (const auto& o : overrides) arguments += " --set " + o;
+  const auto config_1024 = app::load_config(std::nullopt, overrides);
+  const double planned = static_cast<double>(app::make_plan(config_1024, app::plan_shape(config_1024), 1).peak_bytes());
+
+  int pipe_fds[2];
+  BOOST_REQUIRE(pipe(pipe_fds) == 0);
+  const pid_t child = fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    close(pipe_fds[0]);
+    const std::string command = std::string(DEEPNTK_EXECUTABLE) + " " + arguments + " > /dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    rusage usage{};
+    getrusage(RUSAGE_CHILDREN, &usage);
+    const long values[2] = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss};
+    (void)!write(pipe_fds[1], values, sizeof values);
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  long values[2] = {-1, 0};
+  BOOST_REQUIRE(read(pipe_fds[0], values, sizeof values) == static_cast<ssize_t>(sizeof values));
+  close(pipe_fds[0]);
+  waitpid(child, nullptr, 0);
+  BOOST_REQUIRE(values[0] == 0);
+  const double measured = static_cast<double>(values[1]) * 1024.0;  // ru_maxrss is in KiB
+  BOOST_TEST_MESSAGE("plan peak " << planned / 1048576 << " MiB, measured ru_maxrss " << measured / 1048576 << " MiB");
+  BOOST_TEST(planned <= 1.5 * measured);
+  BOOST_TEST(measured <= 1.5 * planned);
+}
