@@ -74,7 +74,9 @@ struct Model {
   bool eigen = false;        // an eigendecomposition per kernel and depth
   bool quality = false;      // decomposition_quality after it
   bool basis = false;        // eigenvectors kept for the regression
+  bool values_only = false;  // analysis.spectrum = "values": PDSYEVR without vectors
   bool solves = false;       // Cholesky solves (single-lambda ridge, predictor weights)
+  bool solve_beside_basis = false;  // a predictor-weight solve while the basis is kept
   bool fallback_eigen = false;  // a failing solve may run another eigendecomposition
   std::int64_t eigen_work_doubles = 0;
   std::int64_t eigen_work_ints = 0;
@@ -114,10 +116,18 @@ Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShap
   const auto& ac = config.analysis;
   const bool targets = k > 0;
   const bool regression = targets && mt > 0 && !(ac.ridge.empty() && ac.times.empty());
+  const bool weights = ac.diagnostics && mt > 0;
+  const bool weights_with_regression = weights && regression && !ac.ridge.empty();
+  const bool spectrum = config.output.eigenvalues;
   m.basis = regression && (ac.ridge.size() > 1 || !ac.times.empty());
-  m.eigen = m.basis || ac.eigenvectors || config.output.eigenvalues;
-  m.quality = m.basis || ac.eigenvectors;
-  m.solves = (regression && !m.basis && !ac.ridge.empty()) || (ac.diagnostics && mt > 0);
+  // PDSYEVD (or PDSYEVR top-k, which still wants an n x n eigenvector array): copy, Z, workspace.
+  m.eigen = m.basis || ac.eigenvectors || (spectrum && ac.spectrum != SpectrumMethod::values);
+  m.values_only = !m.eigen && spectrum && ac.spectrum == SpectrumMethod::values;
+  m.quality = m.eigen;
+  const bool single_solve = regression && !m.basis && !ac.ridge.empty();
+  const bool separate_weights = weights && !weights_with_regression;
+  m.solves = single_solve || separate_weights;
+  m.solve_beside_basis = separate_weights && m.basis;
   m.fallback_eigen = m.solves && ac.fallback == FallbackKind::spectral;
   eigen_workspace(m);
   return m;
@@ -168,6 +178,15 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
         {input_kernels, input_gaps, pair_state, recorded, matrices,
          {"HDF5 write buffer (one local matrix, row-major)", doubles(m.train.entries())}});
 
+  // A checkpoint (app/checkpoint.cpp; every checkpoint.every_seconds, and on SIGTERM/SIGUSR1):
+  // save_state() copies every per-pair array, and each is written through one distributed
+  // matrix at a time (checkpoint_state.cpp) with its HDF5 buffer.
+  const int saved_arrays = m.pair_arrays + (m.keeps_input_gap ? 1 : 0);
+  phase("checkpoint write (between depths)",
+        {input_kernels, input_gaps, pair_state, recorded, matrices,
+         {fmt::format("copy of the sweep state ({} arrays per pair)", saved_arrays), saved_arrays * kernel_bytes},
+         {"one state array as a distributed matrix, and its HDF5 buffer", 2 * kernel_bytes}});
+
   // The analysis at one recorded depth: its most expensive step (kernel_analysis.cpp).
   const std::int64_t t = doubles(m.train.entries());
   const std::int64_t work =
@@ -185,11 +204,13 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
   const MemoryItem workspace{"PDSYEVD workspace", work};
   const MemoryItem basis{"eigenvectors kept for the regression", t};
   if (m.eigen) consider("PDSYEVD", {copy, vectors, workspace});
+  // PDSYEVR without vectors: the copy and a workspace of O(n nb), next to nothing.
+  if (m.values_only) consider("PDSYEVR, eigenvalues only", {copy});
   if (m.quality) consider("decomposition check", {vectors, {"residual K V - V Lambda and V^T V - I", 2 * t}});
   if (config.analysis.eigenvectors) consider("eigenvector output", {vectors, {"HDF5 write buffer", t}});
   if (m.solves) {
     std::vector<MemoryItem> solve;
-    if (m.basis) solve.push_back(basis);
+    if (m.solve_beside_basis) solve.push_back(basis);
     if (m.fallback_eigen) {
       solve.insert(solve.end(), {copy, vectors, workspace});
     } else {
@@ -309,9 +330,11 @@ Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks) {
   const double k = static_cast<double>(std::max<std::int64_t>(shape.target_columns, 1));
   const double analyses = static_cast<double>(config.depth.kinds.size()) * static_cast<double>(plan.recorded_depths);
   const double cells = static_cast<double>(plan.grid.cells());
-  if (m.eigen) {
-    const double flops = analyses * (10.0 / 3.0) * n * n * n / cells;
-    plan.work.push_back({"eigendecompositions (PDSYEVD)", flops, "flop", flops / eigen_flop_rate});
+  if (m.eigen || m.values_only) {
+    // Without vectors only the reduction, (4/3) n^3, remains.
+    const double flops = analyses * (m.eigen ? 10.0 / 3.0 : 4.0 / 3.0) * n * n * n / cells;
+    plan.work.push_back({m.eigen ? "eigendecompositions (PDSYEVD)" : "eigenvalues (PDSYEVR)", flops, "flop",
+                         flops / eigen_flop_rate});
   }
   double blas3 = 0;
   if (m.quality) blas3 += 4 * n * n * n;  // PDSYMM and PDGEMM with n x n eigenvectors
