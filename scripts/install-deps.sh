@@ -19,7 +19,7 @@ packages=(
   openmpi-bin libopenmpi-dev
   libscalapack-openmpi-dev libopenblas-dev
   libhdf5-openmpi-dev hdf5-tools
-  libboost-test-dev libcli11-dev libtomlplusplus-dev libfmt-dev
+  libboost-test-dev libcli11-dev libtomlplusplus-dev libfmt-dev zlib1g-dev
   python3 python3-h5py python3-numpy python3-matplotlib
   slurmctld slurmd slurm-client
 )

@@ -3,6 +3,7 @@
 
 #include "deepntk/app/config.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -269,15 +270,39 @@ void validate(const RunConfig& config) {
     }
   }
   // Rules that involve several keys.
-  if (config.data.source == DataSource::hdf5 && config.data.path.empty()) {
-    throw ConfigError(
-        "data.path: got \"\", but data.source = \"hdf5\" reads its points from a file; "
-        "set data.path = \"input.h5\" (or --set data.path=input.h5)");
+  const auto source = config.data.source;
+  const bool from_files = source == DataSource::hdf5 || source == DataSource::idx || source == DataSource::cifar10;
+  if (from_files && config.data.path.empty()) {
+    throw ConfigError(fmt::format(
+        "data.path: got \"\", but data.source = \"{}\" reads its points from {}; set data.path (or --set "
+        "data.path=...)",
+        to_string(source), source == DataSource::hdf5 ? "a file" : "files in a directory"));
   }
-  if (config.data.source == DataSource::sphere && config.data.targets == TargetKind::onehot) {
+  if (!from_files && config.data.targets == TargetKind::onehot) {
+    throw ConfigError(fmt::format(
+        "data.targets: got \"onehot\", but data.source = \"{}\" has no class labels; use "
+        "\"values\" (the synthetic targets) or \"none\", or read labels from files (hdf5, idx, cifar10)",
+        to_string(source)));
+  }
+  if ((source == DataSource::idx || source == DataSource::cifar10) && config.data.targets == TargetKind::values) {
+    throw ConfigError(fmt::format(
+        "data.targets: got \"values\", but data.source = \"{}\" holds class labels; set data.targets = \"onehot\" "
+        "(or \"none\" for kernels only)",
+        to_string(source)));
+  }
+  if (config.data.subset == SubsetRule::balanced && source == DataSource::hdf5 &&
+      config.data.targets != TargetKind::onehot) {
     throw ConfigError(
-        "data.targets: got \"onehot\", but data.source = \"sphere\" has no class labels; use "
-        "\"values\" (the synthetic teacher) or \"none\", or read labels with data.source = \"hdf5\"");
+        "data.subset: got \"balanced\", which needs class labels; with data.source = \"hdf5\" set data.targets = "
+        "\"onehot\" (y_train then holds the labels)");
+  }
+  if (source == DataSource::sine && config.network.sb2 == 0.0 &&
+      std::find(config.data.preprocessing.begin(), config.data.preprocessing.end(), PreprocessingStep::bias) ==
+          config.data.preprocessing.end()) {
+    throw ConfigError(
+        "data.preprocessing: data.source = \"sine\" gives 1-D points, whose only angles are 0 and pi, so the "
+        "kernels cannot tell them apart; add the step \"bias\" (points (x, 1)), e.g. data.preprocessing = "
+        "[\"bias\"], or set network.sb2 > 0");
   }
 }
 

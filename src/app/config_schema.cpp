@@ -647,6 +647,79 @@ Field number_list_key(std::string_view section, std::string_view name, Get get, 
   return f;
 }
 
+// ---- data.preprocessing: an ordered list of steps ----------------------------------------------
+
+const std::string& steps_expected() {
+  static const std::string text =
+      "an array of preprocessing steps from " + join(enum_names<PreprocessingStep>::values, ", ") + " ([] = none)";
+  return text;
+}
+
+std::string write_steps(const std::vector<PreprocessingStep>& steps) {
+  std::string out = "[";
+  for (auto step : steps) {
+    if (out.size() > 1) out += ", ";
+    out += toml_quote(to_string(step));
+  }
+  return out + "]";
+}
+
+Field preprocessing_key(std::string_view meaning) {
+  Field f = make_field("data", "preprocessing", "array of strings",
+                       "[] | steps from " + join(enum_names<PreprocessingStep>::values, " | ") + ", in order", meaning);
+  f.read = [](const toml::node& node, RunConfig& c) {
+    std::vector<PreprocessingStep> steps;
+    const auto add = [&](const toml::node& element) {
+      try {
+        steps.push_back(read_enum<PreprocessingStep>(element));
+      } catch (const ValueProblem& problem) {
+        throw ValueProblem{fmt::format("in {}: {}", render(node), problem.text)};
+      }
+    };
+    if (const auto* array = node.as_array()) {
+      for (const auto& element : *array) add(element);
+    } else if (const auto* text = node.as_string()) {  // "center,sphere" (handy with --set); "none" = []
+      if (trim(text->get()) != "none" && !trim(text->get()).empty()) {
+        for (auto token : split(text->get(), ',')) add(toml::value<std::string>(std::string(trim(token))));
+      }
+    } else {
+      wrong(node, steps_expected());
+    }
+    c.data.preprocessing = std::move(steps);
+  };
+  f.check = [](const RunConfig&) {};
+  f.write = [](const RunConfig& c) { return write_steps(c.data.preprocessing); };
+  return f;
+}
+
+// ---- data.interval: [a, b] with a < b ----------------------------------------------------------
+
+Field interval_key(std::string_view meaning) {
+  static constexpr std::string_view expected = "[a, b] with finite numbers a < b";
+  Field f = make_field("data", "interval", "array of 2 floats", "[a, b], finite, a < b", meaning);
+  const auto check = [](const std::array<double, 2>& v, std::string_view given) {
+    if (!(std::isfinite(v[0]) && std::isfinite(v[1]) && v[0] < v[1])) {
+      throw ValueProblem{fmt::format("got {}, expected {}", given, expected)};
+    }
+  };
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    const auto* array = node.as_array();
+    if (array == nullptr || array->size() != 2 || !(*array)[0].is_number() || !(*array)[1].is_number()) {
+      wrong(node, expected);
+    }
+    const std::array<double, 2> v{read_number((*array)[0], expected), read_number((*array)[1], expected)};
+    check(v, render(node));
+    c.data.interval = v;
+  };
+  f.check = [=](const RunConfig& c) {
+    check(c.data.interval, fmt::format("[{}, {}]", toml_float(c.data.interval[0]), toml_float(c.data.interval[1])));
+  };
+  f.write = [](const RunConfig& c) {
+    return fmt::format("[{}, {}]", toml_float(c.data.interval[0]), toml_float(c.data.interval[1]));
+  };
+  return f;
+}
+
 // ---- THE TABLE ---------------------------------------------------------------------------------
 
 const std::vector<Section>& section_table() {
@@ -668,7 +741,9 @@ std::vector<Field> make_fields() {
   f.push_back(enum_key<DataSource>(
       "data", "source", DEEPNTK_MEMBER(data.source),
       "sphere: n_train + n_test points drawn uniformly on the unit sphere S^(dim-1) from "
-      "`seed`. hdf5: points read from the datasets named below in the file `path`."));
+      "`seed`. sine: 1-D regression y = sin(x) on `interval` (docs/data.md). hdf5: points read from "
+      "the datasets named below in the file `path`. idx: MNIST-format files in the directory `path`. "
+      "cifar10: CIFAR-10 binary batches in the directory `path`."));
   f.push_back(integer_key("data", "n_train", DEEPNTK_MEMBER(data.n_train), 1, int32_max,
                           "Number of training points; the train kernels are n_train x n_train. "
                           "hdf5: the first n_train rows of x_train."));
@@ -681,7 +756,8 @@ std::vector<Field> make_fields() {
   f.push_back(seed_key("Seed of the random generator for generated data; the same seed gives the "
                        "same points on any number of ranks."));
   f.push_back(string_key("data", "path", DEEPNTK_MEMBER(data.path), Empty::allowed,
-                         "Input HDF5 file; required when source = \"hdf5\"."));
+                         "hdf5: the input file; idx, cifar10: the directory holding the files (docs/data.md). "
+                         "Required for these sources."));
   f.push_back(string_key("data", "x_train", DEEPNTK_MEMBER(data.x_train), Empty::refused,
                          "Dataset in `path` with the training inputs (one row per point)."));
   f.push_back(string_key("data", "y_train", DEEPNTK_MEMBER(data.y_train), Empty::refused,
@@ -699,6 +775,21 @@ std::vector<Field> make_fields() {
   f.push_back(bool_key("data", "center_targets", DEEPNTK_MEMBER(data.center_targets),
                        "onehot only: subtract the uniform mean 1/C from every one-hot entry (1 - 1/C "
                        "on the label, -1/C elsewhere)."));
+  f.push_back(enum_key<SubsetRule>(
+      "data", "subset", DEEPNTK_MEMBER(data.subset),
+      "Which rows of a file source are used (train and test separately): first: the first n rows; "
+      "random: n rows drawn without replacement with `seed` (test rows with seed + 1); balanced: as "
+      "random, but n / C of every class (class labels needed). Generated data ignore it."));
+  f.push_back(preprocessing_key(
+      "Preprocessing of the inputs, applied in order, statistics from the train points: center "
+      "(subtract the column means), standardize (and divide by the column standard deviations), bias "
+      "(append a constant feature 1), sphere (scale every point to norm 1)."));
+  f.push_back(integer_key("data", "classes", DEEPNTK_MEMBER(data.classes), 0, int32_max,
+                          "Number of classes C of class labels; a label < 0 or >= C is an error. 0: the "
+                          "format's count (cifar10: 10), else 1 + the largest label."));
+  f.push_back(float_key("data", "noise", DEEPNTK_MEMBER(data.noise), 0.0, Bound::inclusive,
+                        "sine: standard deviation of the Gaussian noise added to the train targets."));
+  f.push_back(interval_key("sine: the interval [a, b] of x."));
   // [network]
   f.push_back(enum_key<Architecture>(
       "network", "architecture", DEEPNTK_MEMBER(network.architecture),

@@ -12,6 +12,7 @@
 #include "deepntk/app/checkpoint.hpp"
 #include "deepntk/app/checkpoint_hash.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
+#include "deepntk/app/load_dataset.hpp"
 #include "deepntk/analysis/diagnostics.hpp"
 #include "deepntk/app/phase_times.hpp"
 #include "deepntk/app/progress.hpp"
@@ -42,26 +43,6 @@ using matrix::LocalIndex;
 namespace {
 
 
-// Collective: every rank ends up with the same points (generated from the seed, or read).
-data::Dataset load_dataset(const DataConfig& config, const mpi::Communicator& world) {
-  switch (config.source) {
-    case DataSource::sphere:
-      return mpi::agree(world.handle(), [&] {
-        return data::make_sphere_dataset(config.n_train, config.n_test, config.dim, config.seed,
-                                         config.targets == TargetKind::values);
-      });
-    case DataSource::hdf5: {
-      data::Hdf5Input input{config.path, config.x_train, config.x_test, config.n_train, config.n_test};
-      input.y_train = config.y_train;
-      input.y_test = config.y_test;
-      input.targets = config.targets == TargetKind::none     ? data::TargetMode::none
-                      : config.targets == TargetKind::onehot ? data::TargetMode::onehot
-                                                             : data::TargetMode::values;
-      return data::read_hdf5_dataset(world, input);
-    }
-  }
-  throw std::logic_error("unhandled data.source");
-}
 
 kernels::PairBlock pair_block(const data::LocalInputBlock& block, bool symmetric, std::int64_t group) {
   kernels::PairBlock out;
@@ -364,10 +345,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     io::File& file = output.file();
     write_root_attributes(file, config, world, *grid, dataset);
     io::write_vector(file, layout::depths, std::span<const std::int64_t>(depths));
-    io::write_array(file, layout::x_train, dataset.train.values, {dataset.train.count, dataset.train.dimension});
-    if (dataset.test.count > 0) {
-      io::write_array(file, layout::x_test, dataset.test.values, {dataset.test.count, dataset.test.dimension});
-    }
+    write_inputs(file, dataset);
     static_cast<void>(distribute_targets(dataset, config.data.center_targets, grid, block, &file));
     checkpoint.assemble(file, config.depth.kinds);
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,8 +1,8 @@
 #include "deepntk/data/sphere.hpp"
 
+#include "deepntk/data/random_stream.hpp"
+
 #include <cmath>
-#include <numbers>
-#include <random>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -11,42 +11,13 @@ namespace deepntk::data {
 
 namespace {
 
-// std::normal_distribution is implementation-defined; a fixed transform of mt19937_64's
-// (standardized) output keeps datasets identical across compilers and library versions.
-class GaussianStream {
- public:
-  explicit GaussianStream(std::uint64_t seed) : engine_(seed) {}
-
-  double next() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    const double u1 = uniform_open();
-    const double u2 = uniform_open();
-    const double radius = std::sqrt(-2.0 * std::log(u1));
-    const double angle = 2.0 * std::numbers::pi * u2;
-    spare_ = radius * std::sin(angle);
-    has_spare_ = true;
-    return radius * std::cos(angle);
-  }
-
- private:
-  // Uniform in (0, 1): 53 random bits, shifted off zero.
-  double uniform_open() { return (static_cast<double>(engine_() >> 11) + 0.5) * 0x1.0p-53; }
-
-  std::mt19937_64 engine_;
-  double spare_ = 0;
-  bool has_spare_ = false;
-};
-
-PointSet sphere_points(GaussianStream& stream, std::int64_t n, std::int64_t dim) {
+PointSet sphere_points(RandomStream& stream, std::int64_t n, std::int64_t dim) {
   PointSet points{n, dim, std::vector<double>(static_cast<std::size_t>(n * dim))};
   for (std::int64_t i = 0; i < n; ++i) {
     double* row = points.values.data() + i * dim;
     double norm2 = 0;
     for (std::int64_t k = 0; k < dim; ++k) {
-      row[k] = stream.next();
+      row[k] = stream.gaussian();
       norm2 += row[k] * row[k];
     }
     const double inverse_norm = 1.0 / std::sqrt(norm2);
@@ -75,14 +46,16 @@ Dataset make_sphere_dataset(std::int64_t n_train, std::int64_t n_test, std::int6
   if (n_train < 1) throw std::invalid_argument("data.n_train must be >= 1, got " + std::to_string(n_train));
   if (n_test < 0) throw std::invalid_argument("data.n_test must be >= 0, got " + std::to_string(n_test));
   if (dim < 2) throw std::invalid_argument("data.dim must be >= 2 for a sphere, got " + std::to_string(dim));
-  GaussianStream stream(seed);
+  RandomStream stream(seed);
   Dataset dataset;
   dataset.train = sphere_points(stream, n_train, dim);
   dataset.test = sphere_points(stream, n_test, dim);
+  dataset.source = "sphere";
+  dataset.subset = "generated";
   dataset.description = "sphere: " + std::to_string(n_train) + " train + " + std::to_string(n_test) +
                         " test points uniform on S^" + std::to_string(dim - 1) + ", seed " + std::to_string(seed);
   if (teacher) {
-    GaussianStream teacher_stream(seed + 1);
+    RandomStream teacher_stream(seed + 1);
     const PointSet direction = sphere_points(teacher_stream, 1, dim);
     dataset.y_train = teacher_targets(dataset.train, direction.values);
     dataset.y_test = teacher_targets(dataset.test, direction.values);

@@ -35,7 +35,9 @@ class ConfigError : public std::runtime_error {
 // Each list below is the single place its values are named: adding a value (e.g. `X(idx)` to
 // the data sources) is a one-line change; the enum, parsing, messages and the schema's list
 // of allowed values all follow. Order = enumerator order.
-#define DEEPNTK_DATA_SOURCES(X) X(sphere) X(hdf5)
+#define DEEPNTK_DATA_SOURCES(X) X(sphere) X(hdf5) X(sine) X(idx) X(cifar10)
+#define DEEPNTK_SUBSET_RULES(X) X(first) X(random) X(balanced)
+#define DEEPNTK_PREPROCESSING_STEPS(X) X(center) X(standardize) X(bias) X(sphere)
 #define DEEPNTK_ARCHITECTURES(X) X(mlp) X(resnet) X(shortcut)
 #define DEEPNTK_ACTIVATIONS(X) X(relu) X(erf)
 #define DEEPNTK_KERNEL_KINDS(X) X(nngp) X(ntk)
@@ -48,6 +50,8 @@ class ConfigError : public std::runtime_error {
 #define DEEPNTK_ENUM_NAME(name) std::string_view{#name},
 
 enum class DataSource { DEEPNTK_DATA_SOURCES(DEEPNTK_ENUMERATOR) };
+enum class SubsetRule { DEEPNTK_SUBSET_RULES(DEEPNTK_ENUMERATOR) };
+enum class PreprocessingStep { DEEPNTK_PREPROCESSING_STEPS(DEEPNTK_ENUMERATOR) };
 enum class Architecture { DEEPNTK_ARCHITECTURES(DEEPNTK_ENUMERATOR) };
 enum class Activation { DEEPNTK_ACTIVATIONS(DEEPNTK_ENUMERATOR) };
 enum class KernelKind { DEEPNTK_KERNEL_KINDS(DEEPNTK_ENUMERATOR) };
@@ -62,6 +66,14 @@ struct enum_names;
 template <>
 struct enum_names<DataSource> {
   static constexpr std::array values{DEEPNTK_DATA_SOURCES(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<SubsetRule> {
+  static constexpr std::array values{DEEPNTK_SUBSET_RULES(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<PreprocessingStep> {
+  static constexpr std::array values{DEEPNTK_PREPROCESSING_STEPS(DEEPNTK_ENUM_NAME)};
 };
 template <>
 struct enum_names<Architecture> {
@@ -155,6 +167,13 @@ struct DataConfig {
   /// stored, if present); onehot: integer class labels (hdf5 only); none: kernels only.
   TargetKind targets = TargetKind::values;
   bool center_targets = false;  ///< onehot: 1 - 1/C and -1/C instead of 1 and 0
+  /// Which rows of a file source are used (data/subset.hpp); generated data use all points.
+  SubsetRule subset = SubsetRule::first;
+  /// Applied in order, statistics from the train points (data/preprocessing.hpp); [] = none.
+  std::vector<PreprocessingStep> preprocessing{};
+  std::int64_t classes = 0;  ///< class labels 0 .. classes-1; 0 = the format's count or 1 + largest label
+  double noise = 0.0;        ///< sine: standard deviation of the Gaussian noise on train targets
+  std::array<double, 2> interval{-3.141592653589793, 3.141592653589793};  ///< sine: [a, b]
 
   bool operator==(const DataConfig&) const = default;
 };

@@ -32,6 +32,13 @@ struct Dataset {
   /// one-hot where they are distributed (accuracy is then meaningful).
   std::int64_t classes = 0;
   std::string description;  // one line, for logs and the result file
+
+  // Provenance, stored with the inputs in the result (docs/output-format.md, /data).
+  std::string source;         // "sphere", "sine", "hdf5", "idx", "cifar10"
+  std::string subset;         // how the points were chosen, e.g. "balanced, seed 7"
+  std::string preprocessing;  // the steps applied, e.g. "center,sphere", or "none"
+  std::vector<std::int64_t> train_index;  // row of the source of every train point (files only)
+  std::vector<std::int64_t> test_index;   // row of the source of every test point (files only)
 };
 
 }  // namespace deepntk::data

@@ -1,0 +1,125 @@
+// Every bad input of issue 5 through `deepntk run` at 2 ranks: a non-zero exit, exactly one
+// "deepntk: error" line naming the problem, and no result file. The inputs are written by
+// make_bad_inputs.py (h5py) before the first case runs.
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path scratch = DEEPNTK_SCRATCH;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Writes the inputs once per test process.
+const fs::path& inputs() {
+  static const fs::path dir = [] {
+    const auto d = scratch / "inputs";
+    fs::create_directories(d);
+    const std::string command = std::string(DEEPNTK_PYTHON) + " " + DEEPNTK_MAKE_INPUTS + " " + d.string();
+    if (std::system(command.c_str()) != 0) throw std::runtime_error("cannot make the bad inputs: " + command);
+    return d;
+  }();
+  return dir;
+}
+
+// `deepntk run` on 2 ranks of a tiny configuration plus `settings`; the result must not appear.
+Outcome run_bad(const std::string& name, const std::string& settings) {
+  const auto output = scratch / (name + ".h5");
+  fs::remove(output);
+  const auto err = scratch / (name + ".stderr");
+  const std::string command = std::string(DEEPNTK_MPIEXEC) + " -n 2 " + DEEPNTK_EXECUTABLE +
+                              " run --quiet --set data.n_train=4 --set data.n_test=0 --set depth.schedule=1,2 " +
+                              "--set parallel.block_size=2 " + settings + " --output " + output.string() + " > " +
+                              (scratch / (name + ".stdout")).string() + " 2> " + err.string();
+  const int status = std::system(command.c_str());
+  BOOST_TEST(!fs::exists(output), name << ": a result file was written");
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(err)};
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+void expect_one_error(const Outcome& outcome, const std::string& naming) {
+  BOOST_TEST(outcome.exit_code == 1);
+  BOOST_TEST(count(outcome.err, "deepntk: error") == 1u, outcome.err);
+  BOOST_TEST(outcome.err.find(naming) != std::string::npos, "expected '" << naming << "' in: " << outcome.err);
+}
+
+std::string hdf5(const std::string& file) {
+  return "--set data.source=hdf5 --set data.path=" + (inputs() / file).string();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(nan_in_x) {
+  expect_one_error(run_bad("nan", hdf5("nan.h5") + " --set data.n_train=8 --set data.targets=none"),
+                   "row 3, column 2 is NaN");
+}
+
+BOOST_AUTO_TEST_CASE(zero_row_with_sphere_normalization) {
+  expect_one_error(run_bad("zero", hdf5("zero_row.h5") + " --set data.n_train=8 --set data.preprocessing=sphere"),
+                   "x_train row 2 is zero");
+}
+
+BOOST_AUTO_TEST_CASE(n_mismatch_between_x_and_y) {
+  expect_one_error(run_bad("n_mismatch", hdf5("n_mismatch.h5")), "'x_train' has 8 rows but 'y_train' has 7");
+}
+
+BOOST_AUTO_TEST_CASE(train_and_test_of_different_dimension) {
+  expect_one_error(run_bad("dims", hdf5("dim_mismatch.h5") + " --set data.n_test=2 --set data.targets=none"),
+                   "same dimension");
+}
+
+BOOST_AUTO_TEST_CASE(empty_dataset) {
+  expect_one_error(run_bad("empty", hdf5("empty.h5") + " --set data.targets=none"), "is empty (0 rows)");
+}
+
+BOOST_AUTO_TEST_CASE(truncated_hdf5_file) {
+  expect_one_error(run_bad("truncated", hdf5("truncated.h5")), "truncated.h5");
+}
+
+BOOST_AUTO_TEST_CASE(missing_dataset_name) {
+  expect_one_error(run_bad("missing", hdf5("nan.h5") + " --set data.x_train=no_such_set"), "no_such_set");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_idx_magic_number) {
+  expect_one_error(run_bad("idx", "--set data.source=idx --set data.targets=onehot --set data.path=" +
+                                      (inputs() / "idx").string()),
+                   "wrong magic number 0x12345678");
+}
+
+BOOST_AUTO_TEST_CASE(cifar_file_of_the_wrong_size) {
+  expect_one_error(run_bad("cifar_size", "--set data.source=cifar10 --set data.targets=onehot --set data.path=" +
+                                             (inputs() / "cifar_size").string()),
+                   "data_batch_1.bin: size 6151 bytes is not a multiple of 3073");
+}
+
+BOOST_AUTO_TEST_CASE(labels_out_of_range) {
+  expect_one_error(run_bad("negative_label", hdf5("labels.h5") + " --set data.targets=onehot"),
+                   "label -1 of row 5 is out of range");
+  expect_one_error(run_bad("large_label", "--set data.source=cifar10 --set data.targets=onehot --set data.path=" +
+                                              (inputs() / "cifar_label").string()),
+                   "label 12 of row 2 is out of range");
+}
