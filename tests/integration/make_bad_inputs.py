@@ -1,7 +1,9 @@
-"""Writes one small input per bad-input case of tests/integration/test_bad_inputs.cpp into DIR.
+"""Inputs for tests/integration/test_bad_inputs.cpp, and the check of the one good run.
 
-usage: make_bad_inputs.py DIR
+usage: make_bad_inputs.py DIR            one small input per bad-input case, plus good_idx/
+       make_bad_inputs.py check RESULT   checks the stored inputs of the run on good_idx/
 """
+import gzip
 import os
 import struct
 import sys
@@ -60,6 +62,42 @@ def main(directory):
     with open(os.path.join(at("cifar_label"), "data_batch_1.bin"), "wb") as f:
         f.write(records)
 
+    # A good gzipped IDX set: 12 train images of 2 x 3 pixels (labels 0, 1, 2, four each), 6 test.
+    os.makedirs(at("good_idx"), exist_ok=True)
+    for prefix, n in (("train", 12), ("t10k", 6)):
+        pixels = bytes((17 * i + 5 * k + 3) % 256 for i in range(n) for k in range(6))
+        labels = bytes(i % 3 for i in range(n))
+        with gzip.open(os.path.join(at("good_idx"), prefix + "-images-idx3-ubyte.gz"), "wb") as f:
+            f.write(struct.pack(">IIII", 0x00000803, n, 2, 3) + pixels)
+        with gzip.open(os.path.join(at("good_idx"), prefix + "-labels-idx1-ubyte.gz"), "wb") as f:
+            f.write(struct.pack(">II", 0x00000801, n) + labels)
+
+
+def check(result):
+    """The run used 6 train (2 per class) and 3 test points, preprocessing center, sphere."""
+    with h5py.File(result, "r") as f:
+        data = f["data"]
+        assert data.attrs["source"] == "idx", dict(data.attrs)
+        assert data.attrs["subset"].startswith("class-balanced, seed "), dict(data.attrs)
+        assert data.attrs["preprocessing"] == "center,sphere", dict(data.attrs)
+        assert data.attrs["classes"] == 3
+        train_index = data["train_index"][:]
+        assert list(train_index) == sorted(set(train_index)) and len(train_index) == 6, train_index
+        assert list(data["train_labels"][:]) == [i % 3 for i in train_index]
+        assert sorted(np.bincount(data["train_labels"][:])) == [2, 2, 2]
+        assert list(data["test_labels"][:]) == [i % 3 for i in data["test_index"][:]]
+        # Reference preprocessing from the raw pixels of the chosen rows.
+        raw = np.array([[(17 * i + 5 * k + 3) % 256 for k in range(6)] for i in train_index]) / 255.0
+        centered = raw - raw.mean(axis=0)
+        expected = centered / np.linalg.norm(centered, axis=1, keepdims=True)
+        assert np.abs(data["x_train"][:] - expected).max() < 1e-14
+        y = f["targets/y_train"][:]
+        assert y.shape == (6, 3) and np.all(np.argmax(y, axis=1) == data["train_labels"][:])
+        assert "idx: 6 train + 3 test points (class-balanced" in f.attrs["dataset"], f.attrs["dataset"]
+
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "check":
+        check(sys.argv[2])
+    else:
+        main(sys.argv[1])

@@ -1,6 +1,7 @@
 // Every bad input of issue 5 through `deepntk run` at 2 ranks: a non-zero exit, exactly one
 // "deepntk: error" line naming the problem, and no result file. The inputs are written by
-// make_bad_inputs.py (h5py) before the first case runs.
+// make_bad_inputs.py (h5py) before the first case runs. One good run on gzipped IDX files
+// checks what is stored about the inputs (make_bad_inputs.py check).
 #include <boost/test/unit_test.hpp>
 
 #include <sys/wait.h>
@@ -41,9 +42,8 @@ const fs::path& inputs() {
   return dir;
 }
 
-// `deepntk run` on 2 ranks of a tiny configuration plus `settings`; the result must not appear.
-Outcome run_bad(const std::string& name, const std::string& settings) {
-  const auto output = scratch / (name + ".h5");
+// `deepntk run` on 2 ranks of a tiny configuration plus `settings`, writing `output`.
+Outcome run(const std::string& name, const std::string& settings, const fs::path& output) {
   fs::remove(output);
   const auto err = scratch / (name + ".stderr");
   const std::string command = std::string(DEEPNTK_MPIEXEC) + " -n 2 " + DEEPNTK_EXECUTABLE +
@@ -51,8 +51,15 @@ Outcome run_bad(const std::string& name, const std::string& settings) {
                               "--set parallel.block_size=2 " + settings + " --output " + output.string() + " > " +
                               (scratch / (name + ".stdout")).string() + " 2> " + err.string();
   const int status = std::system(command.c_str());
-  BOOST_TEST(!fs::exists(output), name << ": a result file was written");
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(err)};
+}
+
+// The same, for a run that must fail: the result must not appear.
+Outcome run_bad(const std::string& name, const std::string& settings) {
+  const auto output = scratch / (name + ".h5");
+  const auto outcome = run(name, settings, output);
+  BOOST_TEST(!fs::exists(output), name << ": a result file was written");
+  return outcome;
 }
 
 std::size_t count(const std::string& text, const std::string& what) {
@@ -122,4 +129,20 @@ BOOST_AUTO_TEST_CASE(labels_out_of_range) {
   expect_one_error(run_bad("large_label", "--set data.source=cifar10 --set data.targets=onehot --set data.path=" +
                                               (inputs() / "cifar_label").string()),
                    "label 12 of row 2 is out of range");
+}
+
+BOOST_AUTO_TEST_CASE(sine_without_a_bias_feature_is_refused) {
+  expect_one_error(run_bad("sine", "--set data.source=sine"), "add the step \"bias\"");
+}
+
+BOOST_AUTO_TEST_CASE(a_good_idx_run_stores_its_inputs_and_their_provenance) {
+  const auto output = scratch / "good_idx.h5";
+  const auto outcome = run("good_idx",
+                           "--set data.source=idx --set data.targets=onehot --set data.subset=balanced "
+                           "--set data.n_train=6 --set data.n_test=3 --set data.preprocessing=center,sphere "
+                           "--set data.path=" + (inputs() / "good_idx").string(),
+                           output);
+  BOOST_TEST_REQUIRE(outcome.exit_code == 0, outcome.err);
+  const std::string check = std::string(DEEPNTK_PYTHON) + " " + DEEPNTK_MAKE_INPUTS + " check " + output.string();
+  BOOST_TEST(std::system(check.c_str()) == 0, check);
 }
