@@ -225,6 +225,23 @@ data::Dataset load_dataset(const DataConfig& config, const mpi::Communicator& wo
   return dataset;
 }
 
+std::int64_t input_dimension(const DataConfig& config) {
+  std::int64_t d = 0;
+  switch (config.source) {
+    case DataSource::sphere: d = config.dim; break;
+    case DataSource::sine: d = 1; break;
+    case DataSource::hdf5: return 0;
+    case DataSource::cifar10: d = data::cifar10_pixels; break;
+    case DataSource::idx: {
+      const auto images = data::read_idx(idx_file(config, config.x_train, DataConfig{}.x_train, "train-images-idx3-ubyte"));
+      d = 1;
+      for (std::size_t k = 1; k < images.shape.size(); ++k) d *= images.shape[k];
+      break;
+    }
+  }
+  return d + std::count(config.preprocessing.begin(), config.preprocessing.end(), PreprocessingStep::bias);
+}
+
 void write_inputs(io::File& file, const data::Dataset& dataset) {
   io::write_array(file, layout::x_train, dataset.train.values, {dataset.train.count, dataset.train.dimension});
   if (dataset.test.count > 0) {

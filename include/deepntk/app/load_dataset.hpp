@@ -15,6 +15,11 @@ namespace deepntk::app {
 /// before "sphere") throws mpi::CollectiveError on every rank with one message naming it.
 [[nodiscard]] data::Dataset load_dataset(const DataConfig& config, const mpi::Communicator& world);
 
+/// The dimension d of the points a run will use (after preprocessing), without loading the
+/// dataset: for `deepntk plan`. Local (no MPI); hdf5 returns 0 (the caller reads the file's
+/// header itself); idx reads the train images file. Throws std::invalid_argument.
+[[nodiscard]] std::int64_t input_dimension(const DataConfig& config);
+
 /// Writes the inputs as used (after preprocessing) under /data, with their provenance: the
 /// attributes source, subset, preprocessing; the source rows used (train_index, test_index)
 /// for file sources; the class labels (train_labels, test_labels) when there are classes.
