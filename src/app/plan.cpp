@@ -291,15 +291,17 @@ std::int64_t pdsyevd_workspace_doubles(std::int64_t n, std::int64_t block, std::
   return std::max(documented, ormtr);
 }
 
-PlanShape plan_shape(const RunConfig& config, std::int64_t hdf5_dimension) {
+PlanShape plan_shape(const RunConfig& config, std::int64_t dimension) {
   PlanShape s;
   s.n_train = config.data.n_train;
   s.n_test = config.data.n_test;
-  const bool sphere = config.data.source == DataSource::sphere;
-  s.dim = sphere ? config.data.dim : hdf5_dimension;
-  // The sphere teacher has one output; hdf5 targets are assumed to have one column too
-  // (labels, or one value per point): small next to the kernels either way.
-  s.target_columns = config.data.targets == TargetKind::none ? 0 : 1;
+  s.dim = dimension > 0 ? dimension : config.data.dim;
+  // One-hot targets have a column per class (10 when the count is inferred: Fashion-MNIST,
+  // CIFAR-10); values one column (real targets with several outputs are rare and small next to
+  // the kernels either way).
+  s.target_columns = config.data.targets == TargetKind::none     ? 0
+                     : config.data.targets == TargetKind::onehot ? (config.data.classes > 0 ? config.data.classes : 10)
+                                                                 : 1;
   return s;
 }
 

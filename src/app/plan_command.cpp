@@ -2,12 +2,14 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "deepntk/app/load_dataset.hpp"
 #include "deepntk/app/plan.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
 #include "deepntk/io/file.hpp"
@@ -34,7 +36,11 @@ std::int64_t hdf5_dimension(const RunConfig& config) {
 }
 
 PlanShape shape_of(const RunConfig& config) {
-  return plan_shape(config, config.data.source == DataSource::hdf5 ? hdf5_dimension(config) : 0);
+  // d after preprocessing (a bias step adds a column); hdf5 keeps its d in the file's header.
+  const auto bias_columns = static_cast<std::int64_t>(
+      std::count(config.data.preprocessing.begin(), config.data.preprocessing.end(), PreprocessingStep::bias));
+  return plan_shape(config, config.data.source == DataSource::hdf5 ? hdf5_dimension(config) + bias_columns
+                                                                   : input_dimension(config.data));
 }
 
 // The most ranks any node of `comm` holds (collective): memory detected per node is shared

@@ -31,9 +31,10 @@ struct PlanShape {
   std::int64_t target_columns = 0;  ///< k: columns of the targets (0: no targets)
 };
 
-/// The sizes `config` implies: sphere data from its keys; hdf5 with the given dimension
-/// (read from the file by the caller) and one target column.
-[[nodiscard]] PlanShape plan_shape(const RunConfig& config, std::int64_t hdf5_dimension = 0);
+/// The sizes `config` implies, with `dimension` = d of the points after preprocessing (the
+/// caller finds it: app::input_dimension, or the hdf5 file's header); 0 means data.dim.
+/// Targets: one column for values, one per class for one-hot (10 when data.classes = 0).
+[[nodiscard]] PlanShape plan_shape(const RunConfig& config, std::int64_t dimension = 0);
 
 struct MemoryItem {
   std::string what;
