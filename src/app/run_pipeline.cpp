@@ -254,7 +254,10 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   double analysis_seconds = 0;
 
   while (!sweep.finished()) {
-    checkpoint.at_layer_boundary(sweep);  // agrees on signals; saves the state when due
+    {
+      const auto timed = times.measure("checkpoint");
+      checkpoint.at_layer_boundary(sweep);  // agrees on signals; saves the state when due
+    }
     std::optional<kernels::RecordedDepth> recorded;
     {
       const auto timed = times.measure("sweep");
@@ -332,7 +335,11 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     for (std::size_t i = 0; i < diagnostics.size(); ++i) {
       if (!diagnostics[i].empty()) diagnostics[i].write(file, to_string(config.depth.kinds[i]));
     }
-    checkpoint.close_depth_part(*part, std::span(summary.lines).subspan(first_line));
+    {
+      // Flush, fsync and rename of this depth's part file: the price of surviving a kill.
+      const auto timed = times.measure("checkpoint");
+      checkpoint.close_depth_part(*part, std::span(summary.lines).subspan(first_line));
+    }
     ++depths_done;
     analysis_seconds += std::chrono::duration<double>(PhaseTimes::Clock::now() - depth_start).count();
     say(fmt::format("depth {} done ({} of {})", depth, depths_done, depths.size()));
