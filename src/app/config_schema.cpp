@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/config_schema.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
+#include "deepntk/kernels/depth_schedule.hpp"
 
 namespace deepntk::app {
 namespace detail {
@@ -533,6 +535,89 @@ Field kinds_key(std::string_view meaning) {
   return f;
 }
 
+// ---- output.kernels: true, false, or the depths whose matrices are written ----------------------
+
+const std::string& kernel_depths_expected() {
+  static const std::string text = fmt::format(
+      "true (every recorded depth), false (none) or an array of recorded depths such as [1, 1000] (integers "
+      "from 1 to {})",
+      DepthConfig::max_depth);
+  return text;
+}
+
+std::string write_kernel_depths(const KernelDepths& kernels) {
+  if (kernels.listed.empty()) return kernels.every ? "true" : "false";
+  std::string out = "[";
+  for (std::int64_t depth : kernels.listed) {
+    if (out.size() > 1) out += ", ";
+    out += std::to_string(depth);
+  }
+  return out + "]";
+}
+
+/// Listed depths must be recorded: a depth the sweep never stops at would silently give no matrix.
+void check_kernel_depths_recorded(const RunConfig& c) {
+  if (c.output.kernels.listed.empty()) return;
+  std::vector<std::int64_t> recorded;
+  try {
+    const auto schedule = kernels::DepthSchedule::parse(c.depth.schedule);
+    recorded.assign(schedule.depths().begin(), schedule.depths().end());
+  } catch (const std::invalid_argument&) {
+    return;  // depth.schedule reports its own problem
+  }
+  for (std::int64_t depth : c.output.kernels.listed) {
+    const auto at = std::lower_bound(recorded.begin(), recorded.end(), depth);
+    if (at != recorded.end() && *at == depth) continue;
+    std::string nearest;
+    if (at != recorded.begin()) nearest = std::to_string(*(at - 1));
+    if (at != recorded.end()) nearest += (nearest.empty() ? "" : " and ") + std::to_string(*at);
+    throw ValueProblem{fmt::format(
+        "got {}, but depth {} is not recorded by depth.schedule = {} (the nearest recorded: {}); list only "
+        "depths of the schedule, or use true (every depth) or false (none)",
+        write_kernel_depths(c.output.kernels), depth, toml_quote(c.depth.schedule), nearest)};
+  }
+}
+
+Field kernel_depths_key(std::string_view meaning) {
+  Field f = make_field("output", "kernels", "boolean or array of integers",
+                       "true | false | [L1, L2, ...], depths of depth.schedule", meaning);
+  f.read = [](const toml::node& node, RunConfig& c) {
+    if (const auto* b = node.as_boolean()) {
+      c.output.kernels = b->get() ? KernelDepths::all() : KernelDepths::none();
+      return;
+    }
+    std::vector<std::int64_t> depths;
+    const auto add = [&](const toml::node& element) {
+      std::int64_t depth = 0;
+      try {
+        depth = read_integer(element, "an integer");
+      } catch (const ValueProblem&) {
+        throw ValueProblem{fmt::format("got {} ({} is not an integer), expected {}", render(node), render(element),
+                                       kernel_depths_expected())};
+      }
+      if (depth < 1 || depth > DepthConfig::max_depth) {
+        throw ValueProblem{fmt::format("got {} (depth {} is out of range), expected {}", render(node), depth,
+                                       kernel_depths_expected())};
+      }
+      depths.push_back(depth);
+    };
+    if (const auto* array = node.as_array()) {
+      for (const auto& element : *array) add(element);
+    } else if (node.is_number()) {  // one depth, e.g. --set output.kernels=1000
+      add(node);
+    } else {
+      wrong(node, kernel_depths_expected());
+    }
+    // Order and repeats carry no meaning: the matrices are written in depth order.
+    std::sort(depths.begin(), depths.end());
+    depths.erase(std::unique(depths.begin(), depths.end()), depths.end());
+    c.output.kernels = KernelDepths::only(std::move(depths));
+  };
+  f.check = [](const RunConfig& c) { check_kernel_depths_recorded(c); };
+  f.write = [](const RunConfig& c) { return write_kernel_depths(c.output.kernels); };
+  return f;
+}
+
 // ---- parallel.grid -------------------------------------------------------------------------------
 
 const std::string& grid_expected() {
@@ -827,9 +912,10 @@ std::vector<Field> make_fields() {
   f.push_back(string_key("output", "path", DEEPNTK_MEMBER(output.path), Empty::refused,
                          "Result file (HDF5). An existing file is not overwritten unless --force "
                          "is given; --output PATH overrides this key."));
-  f.push_back(bool_key("output", "kernels", DEEPNTK_MEMBER(output.kernels),
-                       "Write the kernel matrices (train x train, test x train) at every "
-                       "recorded depth; false keeps only spectra and summaries."));
+  f.push_back(kernel_depths_key(
+      "Which recorded depths get their kernel matrices (train x train, test x train) written: true: "
+      "every depth; false: none; an array such as [1, 1000]: those depths (each must be in "
+      "depth.schedule). Diagonals, spectra, regression and diagnostics are written at every depth."));
   f.push_back(bool_key("output", "eigenvalues", DEEPNTK_MEMBER(output.eigenvalues),
                        "Compute and write the eigenvalues of every train x train kernel."));
   f.push_back(bool_key("output", "gaps", DEEPNTK_MEMBER(output.gaps),

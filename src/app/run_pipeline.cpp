@@ -282,6 +282,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     std::vector<DiagnosticsTable> diagnostics(config.depth.kinds.size());
     const std::size_t first_line = summary.lines.size();
     auto kernel_output = std::make_optional<PhaseTimes::Scope>(times, "kernel output");
+    const bool write_matrices = config.output.kernels.includes(depth);  // the n x n matrices are optional
     if (config.output.gaps) {
       // 1 - normalized NNGP, accurate where it cannot be recovered from the stored kernels.
       copy_block(recorded->blocks[0].nngp_gap, train);
@@ -305,13 +306,13 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
           replicate_point_values(inputs.train_block.row_points, ntk ? train_values.row_ntk_diag : train_values.row_nngp_diag,
                                  dataset.train.count, *grid);
       const std::string group = layout::kernel_group(name, depth);
-      if (config.output.kernels) io::write_matrix(file, layout::kernel_path(name, depth, "train"), train);
+      if (write_matrices) io::write_matrix(file, layout::kernel_path(name, depth, "train"), train);
       io::write_vector(file, layout::kernel_path(name, depth, "train_diag"), std::span<const double>(train_diagonal));
       io::write_attribute(file, group, "log_scale", log_scale);
       if (test) {
         const auto& test_values = recorded->blocks[1];
         copy_block(ntk ? test_values.ntk : test_values.nngp, *test);
-        if (config.output.kernels) io::write_matrix(file, layout::kernel_path(name, depth, "test"), *test);
+        if (write_matrices) io::write_matrix(file, layout::kernel_path(name, depth, "test"), *test);
         const auto all = replicate_point_values(inputs.test_block->row_points,
                                                 ntk ? test_values.row_ntk_diag : test_values.row_nngp_diag,
                                                 dataset.test.count, *grid);

@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(defaults_are_the_documented_ones) {
   BOOST_TEST(c.parallel.automatic_grid());
   BOOST_TEST(c.parallel.block_size == 64);
   BOOST_TEST(c.output.path == "deepntk-result.h5");
-  BOOST_TEST(c.output.kernels);
+  BOOST_TEST((c.output.kernels == app::KernelDepths::all()));
   BOOST_TEST(c.output.eigenvalues);
 
   BOOST_CHECK_NO_THROW(app::validate(c));
@@ -168,7 +168,7 @@ kernels = false
   BOOST_TEST(!c.parallel.automatic_grid());
   BOOST_TEST(c.parallel.block_size == 32);
   BOOST_TEST(c.output.path == "out.h5");
-  BOOST_TEST(!c.output.kernels);
+  BOOST_TEST((c.output.kernels == app::KernelDepths::none()));
   BOOST_TEST(c.output.eigenvalues);
   // load_config gives the same.
   BOOST_TEST((app::load_config(file.path) == c));
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(override_each_type) {
   BOOST_TEST(with_override("output.path=\"a b.h5\"").output.path == "a b.h5");
   BOOST_TEST(with_override("data.x_train=123").data.x_train == "123");  // string keys take words as they are
   BOOST_TEST(with_override("data.path=/scratch/x=y.h5").data.path == "/scratch/x=y.h5");
-  BOOST_TEST(!with_override("output.kernels=false").output.kernels);
+  BOOST_TEST((with_override("output.kernels=false").output.kernels == app::KernelDepths::none()));
   BOOST_TEST((with_override("network.architecture=resnet").network.architecture == app::Architecture::resnet));
   BOOST_TEST((with_override("network.activation=\"erf\"").network.activation == app::Activation::erf));
   BOOST_TEST((with_override("data.source=hdf5").data.source == app::DataSource::hdf5));
@@ -349,7 +349,7 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_key_and_what_is_allowed) {
       {"[data]\nseed = \"12ab\"\n", {"data.seed: got \"12ab\""}},
       {"[data]\nsource = \"mnist\"\n", {"data.source: got \"mnist\"", "one of sphere, hdf5"}},
       {"[data]\nx_train = \"\"\n", {"data.x_train: got \"\", expected a non-empty string"}},
-      {"[output]\nkernels = \"yes\"\n", {"output.kernels: got \"yes\" (a string), expected true or false"}},
+      {"[output]\nkernels = \"yes\"\n", {"output.kernels: got \"yes\" (a string), expected true (every recorded depth), false (none) or an array"}},
       {"[output]\npath = 3\n", {"output.path: got 3 (an integer), expected a non-empty string"}},
       {"[output]\npath = \"\"\n", {"output.path"}},
       {"network = 3\n", {"network: got 3 (an integer), expected a section"}},
@@ -441,7 +441,7 @@ BOOST_AUTO_TEST_CASE(to_toml_round_trips) {
     c.parallel.grid = {1, 3};
     c.parallel.block_size = 1;
     c.output.path = "out.h5";
-    c.output.kernels = false;
+    c.output.kernels = app::KernelDepths::none();
     c.output.eigenvalues = false;
     configs.push_back(c);
   }
@@ -510,6 +510,40 @@ BOOST_AUTO_TEST_CASE(schema_describes_each_key_once) {
 
 BOOST_AUTO_TEST_CASE(schedule_of_one_depth_as_a_number) {
   BOOST_TEST(with_override("depth.schedule=1000").depth.schedule == "1000");
+}
+
+BOOST_AUTO_TEST_CASE(kernel_matrices_for_chosen_depths) {
+  const auto c = app::parse_config_string("[depth]\nschedule = [1, 10, 100, 1000]\n[output]\nkernels = [1000, 1, 1000]\n");
+  BOOST_TEST((c.output.kernels == app::KernelDepths::only({1, 1000})));  // sorted, repeats merged
+  BOOST_TEST(c.output.kernels.includes(1));
+  BOOST_TEST(!c.output.kernels.includes(10));
+  BOOST_TEST(c.output.kernels.includes(1000));
+  BOOST_TEST(app::KernelDepths::all().includes(10));
+  BOOST_TEST(!app::KernelDepths::none().includes(10));
+  BOOST_TEST(contains(app::to_toml(c), "kernels = [1, 1000]\n"));
+  BOOST_TEST((app::parse_config_string(app::to_toml(c)) == c));
+  BOOST_TEST((with_override("output.kernels=[5, 2]").output.kernels == app::KernelDepths::only({2, 5})));
+  BOOST_TEST((with_override("output.kernels=1000").output.kernels == app::KernelDepths::only({1000})));
+  BOOST_TEST((with_override("output.kernels=[]").output.kernels == app::KernelDepths::only({})));
+  BOOST_TEST(!app::KernelDepths::only({}).includes(1));
+  // A listed depth the schedule does not record is refused, naming the key and the nearest depths.
+  const std::string message = error_of([] {
+    (void)app::parse_config_string("[depth]\nschedule = [1, 10, 100]\n[output]\nkernels = [1, 50]\n");
+  });
+  BOOST_TEST(contains(message, "output.kernels: got [1, 50], but depth 50 is not recorded by depth.schedule"));
+  BOOST_TEST(contains(message, "the nearest recorded: 10 and 100"));
+  // Log schedules are expanded: log:1:1000:4 records 1, 10, 100, 1000.
+  BOOST_CHECK_NO_THROW((void)app::parse_config_string(
+      "[depth]\nschedule = \"log:1:1000:4\"\n[output]\nkernels = [10, 1000]\n"));
+  BOOST_TEST(contains(error_of([] {
+                        (void)app::parse_config_string(
+                            "[depth]\nschedule = \"log:1:1000:4\"\n[output]\nkernels = [11]\n");
+                      }),
+                      "depth 11 is not recorded"));
+  BOOST_TEST(contains(error_of([] { (void)app::parse_config_string("[output]\nkernels = [0]\n"); }),
+                      "output.kernels: got [0] (depth 0 is out of range)"));
+  BOOST_TEST(contains(error_of([] { (void)app::parse_config_string("[output]\nkernels = [1.5]\n"); }),
+                      "1.5 is not an integer"));
 }
 
 BOOST_AUTO_TEST_CASE(analysis_keys) {

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace deepntk::app {
@@ -215,9 +216,30 @@ struct ParallelConfig {
   bool operator==(const ParallelConfig&) const = default;
 };
 
+/// output.kernels: the recorded depths whose train and test kernel matrices are written
+/// (they dominate the file: n x n per depth and kind). Diagonals, spectra, regression and
+/// diagnostics are written at every depth regardless.
+struct KernelDepths {
+  bool every = true;                   ///< true: every recorded depth; false: only `listed`
+  std::vector<std::int64_t> listed{};  ///< strictly increasing; [] with every = false: none
+
+  [[nodiscard]] static KernelDepths all() { return {}; }
+  [[nodiscard]] static KernelDepths none() { return {false, {}}; }
+  [[nodiscard]] static KernelDepths only(std::vector<std::int64_t> depths) { return {false, std::move(depths)}; }
+
+  [[nodiscard]] bool includes(std::int64_t depth) const {
+    for (std::int64_t listed_depth : listed) {
+      if (listed_depth == depth) return true;
+    }
+    return every;
+  }
+
+  bool operator==(const KernelDepths&) const = default;
+};
+
 struct OutputConfig {
   std::string path = "deepntk-result.h5";
-  bool kernels = true;      ///< write the n x n kernel matrices
+  KernelDepths kernels{};   ///< which depths get the n x n kernel matrices
   bool eigenvalues = true;  ///< write the spectra
   bool gaps = false;        ///< write 1 - normalized NNGP per pair (accurate at great depth)
 
