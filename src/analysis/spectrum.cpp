@@ -114,10 +114,17 @@ DecompositionQuality decomposition_quality(const DistributedMatrix& k, const lin
   const double k_norm = linalg::symmetric_frobenius_norm(linalg::Triangle::lower, k);
   const double r_norm = linalg::frobenius_norm(r);
   q.residual = k_norm > 0 ? r_norm / k_norm : r_norm;
-  // G = V^T V - I.
+  // G = V^T V - I. For a square V, ||V^T V - I||_F = ||V V^T - I||_F (both Gram matrices have
+  // the squared singular values of V as eigenvalues), and V V^T - I is symmetric: PDSYRK forms
+  // one triangle for half the flops of the PDGEMM a tall n x k V (top-k) still uses.
   DistributedMatrix g = detail::identity_like(v, count);
-  linalg::gemm(linalg::Op::transpose, linalg::Op::none, 1.0, v, v, -1.0, g);
-  q.orthogonality = linalg::frobenius_norm(g);
+  if (count == v.rows()) {
+    linalg::syrk(linalg::Triangle::lower, 1.0, v, -1.0, g);
+    q.orthogonality = linalg::symmetric_frobenius_norm(linalg::Triangle::lower, g);
+  } else {
+    linalg::gemm(linalg::Op::transpose, linalg::Op::none, 1.0, v, v, -1.0, g);
+    q.orthogonality = linalg::frobenius_norm(g);
+  }
   return q;
 }
 

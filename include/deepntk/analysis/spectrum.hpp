@@ -82,7 +82,7 @@ struct DecompositionQuality {
   /// ||K V - V Lambda||_F / ||K||_F (V n x k, any k; PDSYMM with K's lower triangle, PDLANGE,
   /// PDLANSY). A backward-stable solver gives O(n eps).
   double residual = 0;
-  /// ||V^T V - I||_F (PDGEMM): loss of orthogonality, the failure mode of eigensolvers on
+  /// ||V^T V - I||_F (PDSYRK of V V^T for all n vectors, PDGEMM for top k): loss of orthogonality, the failure mode of eigensolvers on
   /// clustered spectra such as the deep-kernel limit.
   double orthogonality = 0;
 };
