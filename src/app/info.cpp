@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/plan.hpp"
@@ -90,7 +91,7 @@ ResultSummary read_result_summary(const std::filesystem::path& path) {
       const std::string group = layout::kernel_group(name, depth);
       if (!file.is_group(group)) continue;
       ++kind.depths_with_kernels;
-      if (file.is_dataset(layout::kernel_path(name, depth, "train"))) kind.matrices = true;
+      if (file.is_dataset(layout::kernel_path(name, depth, "train"))) kind.matrix_depths.push_back(depth);
       ResultSummary::Kind::Line line;
       line.depth = depth;
       const std::string spectrum = layout::spectrum_group(name, depth);
@@ -122,8 +123,14 @@ std::string format_result_summary(const ResultSummary& s) {
   out += fmt::format("  schedule     {}{}\n", depth_range, s.schedule.empty() ? "" : " (depth.schedule = \"" + s.schedule + "\")");
   for (const auto& note : s.notes) out += fmt::format("  note         {}\n", note);
   for (const auto& kind : s.kinds) {
+    const std::size_t stored = kind.matrix_depths.size();
+    const std::string matrices =
+        stored == 0 ? ", diagonals only (output.kernels = false)"
+        : stored == static_cast<std::size_t>(kind.depths_with_kernels)
+            ? ", kernel matrices stored"
+            : fmt::format(", kernel matrices stored at depths {}", fmt::join(kind.matrix_depths, ", "));
     out += fmt::format("\n  {}: {} of {} depths present{}\n", kind.name, kind.depths_with_kernels, s.depths.size(),
-                       kind.matrices ? ", kernel matrices stored" : ", diagonals only (output.kernels = false)");
+                       matrices);
     if (kind.lines.empty()) continue;
     out += fmt::format("    {:>9}  {:>12}  {:>12}  {:>11}  {:>12}  {:>8}\n", "depth", "lambda_min", "lambda_max",
                        "condition", "test MSE", "accuracy");

@@ -22,7 +22,7 @@ struct ResultSummary {
   struct Kind {
     std::string name;  ///< nngp or ntk
     std::int64_t depths_with_kernels = 0;
-    bool matrices = false;  ///< train/test matrices stored (output.kernels)
+    std::vector<std::int64_t> matrix_depths;  ///< depths whose train/test matrices are stored (output.kernels)
     struct Line {
       std::int64_t depth = 0;
       std::optional<double> lambda_min, lambda_max, condition;  ///< true units
