@@ -124,6 +124,17 @@ RunSummary::DepthLine line_from(std::int64_t depth, std::string kind, const std:
   return line;
 }
 
+// Rank 0: why no file can be created in `directory` (strerror), or nullopt. access() says yes
+// to root even where the mode bits say no; creating a file is the honest test.
+std::optional<std::string> unwritable(const fs::path& directory, const std::string& stem) {
+  const fs::path probe = directory / fmt::format(".{}.probe-{}", stem, ::getpid());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return std::string(std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return std::nullopt;
+}
+
 std::string refuse_message(const fs::path& directory, const std::string& why) {
   return fmt::format(
       "checkpoint {} {}; run `deepntk run ... --fresh` to discard it and start from layer 0, or choose another "
@@ -147,18 +158,12 @@ void check_output_destination(const mpi::Communicator& world, const fs::path& pa
       refusal = "output path " + quoted(path) + " is a directory; choose a file name for --output";
     } else if (!overwrite && fs::exists(path, ec)) {
       refusal = io::existing_output_message(path);
+    } else if (const auto protection = io::write_protection(path)) {
+      refusal = *protection;
     } else if (!fs::is_directory(directory, ec)) {
       refusal = "output directory " + quoted(directory) + " does not exist";
-    } else {
-      // access() says yes to root on a read-only mount; creating a file is the honest test.
-      const fs::path probe = directory / fmt::format(".{}.probe-{}", path.filename().string(), ::getpid());
-      const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-      if (fd < 0) {
-        refusal = "cannot write to output directory " + quoted(directory) + ": " + std::strerror(errno);
-      } else {
-        ::close(fd);
-        ::unlink(probe.c_str());
-      }
+    } else if (auto why = unwritable(directory, path.filename().string())) {
+      refusal = "cannot write to output directory " + quoted(directory) + ": " + *why;
     }
   }
   mpi::raise_if_any(world.handle(), refusal);
@@ -172,6 +177,7 @@ RunCheckpoint::RunCheckpoint(const mpi::Communicator& world, const RunConfig& co
       configuration_(result_determining_configuration(config)),
       every_layers_(config.checkpoint.every_layers),
       every_seconds_(config.checkpoint.every_seconds),
+      gaps_(config.output.gaps),
       saved_at_(std::chrono::steady_clock::now()) {
   // Rank 0 prepares the directory; the others learn whether there is a state to check.
   std::optional<std::string> error;
@@ -180,11 +186,15 @@ RunCheckpoint::RunCheckpoint(const mpi::Communicator& world, const RunConfig& co
     std::error_code ec;
     if (!fs::exists(directory_, ec)) {
       if (!fs::create_directory(directory_, ec)) {
-        error = "cannot create checkpoint directory " + quoted(directory_) + ": " + ec.message();
+        error = "cannot create checkpoint directory " + quoted(directory_) + ": " + ec.message() +
+                "; choose a writable checkpoint.path";
       }
     } else if (!fs::is_directory(directory_, ec)) {
       error = "checkpoint path " + quoted(directory_) + " exists and is not a directory; remove it or choose "
               "another checkpoint.path";
+    } else if (auto why = unwritable(directory_, "checkpoint")) {
+      error = "cannot write to checkpoint directory " + quoted(directory_) + ": " + *why +
+              "; make it writable or choose another checkpoint.path";
     } else {
       remove_our_files(directory_, fresh);
       has_state = fs::exists(directory_ / state_name, ec) ? 1 : 0;
@@ -277,7 +287,9 @@ void RunCheckpoint::at_layer_boundary(const kernels::DepthSweep& sweep) {
 }
 
 void RunCheckpoint::save(const kernels::DepthSweep* sweep) {
-  io::AtomicOutput output(world_, directory_ / state_name, true);
+  std::optional<kernels::SweepState> state;
+  if (sweep != nullptr) state = sweep->save_state();
+  io::AtomicOutput output(world_, directory_ / state_name, true, state ? state_bytes(*state) : 0);
   io::File& file = output.file();
   io::write_attribute(file, "/", "fingerprint", std::string_view(fingerprint_));
   io::write_attribute(file, "/", "format", checkpoint_format);
@@ -285,12 +297,11 @@ void RunCheckpoint::save(const kernels::DepthSweep* sweep) {
   io::write_attribute(file, "/", "depths_done", depths_done_);
   const std::int64_t layer = sweep != nullptr ? sweep->work_done() : 0;
   io::write_attribute(file, "/", "layer", layer);
-  if (sweep != nullptr) {
-    const auto state = sweep->save_state();
-    if (state.counter("next_record") != depths_done_) {
+  if (state) {
+    if (state->counter("next_record") != depths_done_) {
       throw std::logic_error("checkpoint: the sweep has recorded depths whose parts are not written");
     }
-    write_sweep_state(file, state, layout_);
+    write_sweep_state(file, *state, layout_);
     test_kill_point("state-write");
   }
   output.commit();
@@ -302,9 +313,51 @@ fs::path RunCheckpoint::part_path(std::int64_t index) const {
   return directory_ / fmt::format("depth-{:06}.h5", index);
 }
 
+std::int64_t RunCheckpoint::state_bytes(const kernels::SweepState& state) const {
+  // Each per-pair array is stored as a matrix shaped like its group's Gram matrix; every rank
+  // holds one block per group with the same arrays, so rank 0's blocks tell the count.
+  std::int64_t bytes = 0;
+  for (const auto& group : layout_.groups) {
+    for (const auto& block : state.blocks) {
+      if (block.group != group.group) continue;
+      bytes += static_cast<std::int64_t>(block.arrays.size()) * group.rows * group.cols * 8;
+      break;
+    }
+  }
+  return bytes;
+}
+
+std::int64_t RunCheckpoint::part_bytes(std::int64_t index) const {
+  // A lower bound (what output.gaps surely writes), raised to the previous part's size: the
+  // parts of one run hold the same datasets, so that is what the next one will take too.
+  std::int64_t bytes = 0;
+  if (gaps_) {
+    for (const auto& group : layout_.groups) bytes += group.rows * group.cols * 8;
+  }
+  if (index > 0 && world_.is_root()) {
+    std::error_code ec;
+    const auto previous = fs::file_size(part_path(index - 1), ec);
+    if (!ec) bytes = std::max(bytes, static_cast<std::int64_t>(previous));
+  }
+  return bytes;
+}
+
+std::int64_t RunCheckpoint::assembly_bytes() const {
+  // The result holds every part's data once more (the parts stay until it is published).
+  std::int64_t bytes = 0;
+  if (world_.is_root()) {
+    for (std::int64_t i = 0; i < depths_done_; ++i) {
+      std::error_code ec;
+      const auto size = fs::file_size(part_path(i), ec);
+      if (!ec) bytes += static_cast<std::int64_t>(size);
+    }
+  }
+  return bytes;
+}
+
 std::unique_ptr<io::AtomicOutput> RunCheckpoint::open_depth_part(std::int64_t index) {
   if (index != depths_done_) throw std::logic_error("checkpoint: depth parts must be written in order");
-  return std::make_unique<io::AtomicOutput>(world_, part_path(index), true);
+  return std::make_unique<io::AtomicOutput>(world_, part_path(index), true, part_bytes(index));
 }
 
 void RunCheckpoint::close_depth_part(io::AtomicOutput& part, std::span<const RunSummary::DepthLine> lines) {

@@ -349,7 +349,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   {
     const auto timed = times.measure("finish");
     // The result goes to a temporary name and only becomes the final file at commit().
-    io::AtomicOutput output(world, config.output.path, options.force);
+    io::AtomicOutput output(world, config.output.path, options.force, checkpoint.assembly_bytes());
     io::File& file = output.file();
     write_root_attributes(file, config, world, *grid, dataset);
     io::write_vector(file, layout::depths, std::span<const std::int64_t>(depths));

@@ -36,9 +36,12 @@ void merge_group(const File& from, File& to, const std::string& group, const std
     if (group == "/" && std::find(skip.begin(), skip.end(), name) != skip.end()) continue;
     const std::string path = group == "/" ? "/" + name : group + "/" + name;
     if (!to.exists(path)) {
-      const auto lcpl = detail::intermediate_groups_lcpl();
-      check(H5Ocopy(from.id(), path.c_str(), to.id(), path.c_str(), H5P_DEFAULT, lcpl.get()), "H5Ocopy",
-            from.describe(path));
+      // The copy writes the object's data; on a full disk every rank must fail together.
+      detail::agree_writing(to, [&] {
+        const auto lcpl = detail::intermediate_groups_lcpl();
+        check(H5Ocopy(from.id(), path.c_str(), to.id(), path.c_str(), H5P_DEFAULT, lcpl.get()), "H5Ocopy",
+              from.describe(path));
+      });
     } else if (is_group(from.id(), path, from.describe(path)) && to.is_group(path)) {
       merge_group(from, to, path, skip);
     } else {

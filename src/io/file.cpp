@@ -1,5 +1,9 @@
 #include "deepntk/io/file.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <system_error>
@@ -95,6 +99,9 @@ File File::open_read_only(const mpi::Communicator& comm, const std::filesystem::
       refusal = "HDF5 file " + quoted(path) + " does not exist";
     } else if (!std::filesystem::is_regular_file(path, ec)) {
       refusal = "HDF5 file " + quoted(path) + " is not a regular file";
+    } else if (::access(path.c_str(), R_OK) != 0) {
+      // Otherwise H5Fopen's failure reads as a damaged file.
+      refusal = "cannot read HDF5 file " + quoted(path) + ": " + std::strerror(errno);
     }
   }
   mpi::raise_if_any(comm.handle(), refusal);
@@ -114,14 +121,31 @@ File File::open_read_only(const mpi::Communicator& comm, const std::filesystem::
 
 File::~File() {
   if (!id_.valid()) return;
-  if (std::uncaught_exceptions() > 0 && unwind_ &&
-      !unwind_->all_ranks_arrive_within(UnwindAgreement::default_patience)) {
-    // Only this rank is unwinding: a collective close would wait forever. Leave the file to
-    // the process end (the top level aborts the job for a local error).
-    static_cast<void>(id_.release());
-    return;
+  if (std::uncaught_exceptions() > 0 && unwind_) {
+    if (!unwind_->all_ranks_arrive_within(UnwindAgreement::default_patience)) {
+      // Only this rank is unwinding: a collective close would wait forever. Leave the file to
+      // the process end (the top level aborts the job for a local error).
+      static_cast<void>(id_.release());
+      return;
+    }
+    if (before_unwind_close_) {
+      try {
+        before_unwind_close_();
+      } catch (...) {
+        // Best effort: the close below is attempted either way.
+      }
+      // Nobody starts the close before every rank has prepared.
+      if (!unwind_->all_ranks_arrive_within(UnwindAgreement::default_patience)) {
+        static_cast<void>(id_.release());
+        return;
+      }
+    }
   }
   id_.reset();
+}
+
+const std::filesystem::path& File::reported_path() const noexcept {
+  return reported_path_.empty() ? path_ : reported_path_;
 }
 
 bool File::exists(std::string_view object) const {
@@ -181,11 +205,11 @@ DatasetId File::open_dataset(std::string_view dataset) const {
 }
 
 void File::flush() {
-  detail::agree(comm_.handle(), [&] { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "H5Fflush", quoted(path_)); });
+  detail::agree_writing(*this, [&] { check(H5Fflush(id(), H5F_SCOPE_GLOBAL), "H5Fflush", quoted(path_)); });
 }
 
 void File::close() {
-  detail::agree(comm_.handle(), [&] { id_.close("H5Fclose", quoted(path_)); });
+  detail::agree_writing(*this, [&] { id_.close("H5Fclose", quoted(path_)); });
 }
 
 std::string File::describe(std::string_view object) const {

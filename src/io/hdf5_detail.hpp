@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "deepntk/io/file.hpp"
+#include "deepntk/io/free_space.hpp"
 #include "deepntk/io/hdf5_handle.hpp"
 #include "deepntk/mpi/agree.hpp"
 #include "deepntk/mpi/error.hpp"
@@ -20,6 +21,20 @@
 namespace deepntk::io::detail {
 
 using mpi::agree;  // steps whose outcome ranks may see differently (see deepntk/mpi/agree.hpp)
+
+/// agree() for a step that writes to `file`: a failure on a full file system is reported as
+/// "cannot write '<file>': no space left on device (...)" (HDF5 itself says only "file write
+/// failed"), naming the file's reported_path().
+template <class Step>
+auto agree_writing(const File& file, Step&& step) -> decltype(step()) {
+  return agree(file.communicator().handle(), [&]() -> decltype(step()) {
+    try {
+      return step();
+    } catch (const Hdf5Error& e) {
+      throw Hdf5Error(explain_write_failure(file.reported_path(), file.path(), e.what()));
+    }
+  });
+}
 
 /// Link-creation properties that create missing intermediate groups, UTF-8 names.
 PropertyListId intermediate_groups_lcpl();

@@ -119,7 +119,7 @@ TransferReport write_matrix(File& file, std::string_view path, const Distributed
   const auto dxpl = detail::collective_transfer();
   const double placeholder = 0;  // HDF5 wants a non-null buffer even for an empty selection
   const double* data = transfer.buffer.empty() ? &placeholder : transfer.buffer.data();
-  const TransferReport report = detail::agree(comm, [&] {
+  const TransferReport report = detail::agree_writing(file, [&] {
     check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, transfer.memory_space.get(), transfer.file_space.get(), dxpl.get(),
                    data),
           "H5Dwrite", what);

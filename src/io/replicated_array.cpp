@@ -85,7 +85,7 @@ TransferReport write_generic(File& file, std::string_view path, std::span<const 
     return TransferReport{.empty = true};
   }
   const auto dxpl = detail::collective_transfer();
-  const TransferReport report = detail::agree(comm, [&] {
+  const TransferReport report = detail::agree_writing(file, [&] {
     const DataspaceId file_space = root_selection(dataset.get(), file, what);
     const hsize_t mine = file.communicator().is_root() ? values.size() : 0;
     const DataspaceId memory_space = detail::linear_memory_space(mine);

@@ -69,6 +69,10 @@ class RunCheckpoint {
   /// Collective: stores the depth's summary lines in the part and publishes it.
   void close_depth_part(io::AtomicOutput& part, std::span<const RunSummary::DepthLine> lines);
 
+  /// Rank 0: the disk space the assembled result needs (the parts' total; 0 on other ranks),
+  /// for io::AtomicOutput's check before the result is written.
+  [[nodiscard]] std::int64_t assembly_bytes() const;
+
   /// Collective: copies every finished depth into `result` and writes the concatenated
   /// /diagnostics tables.
   void assemble(io::File& result, const std::vector<KernelKind>& kinds) const;
@@ -77,6 +81,9 @@ class RunCheckpoint {
 
  private:
   void save(const kernels::DepthSweep* sweep);
+  // Rank 0's estimates of the disk space a save / a part needs (checked before writing).
+  [[nodiscard]] std::int64_t state_bytes(const kernels::SweepState& state) const;
+  [[nodiscard]] std::int64_t part_bytes(std::int64_t index) const;
   [[nodiscard]] std::filesystem::path part_path(std::int64_t index) const;
 
   mpi::Communicator world_;
@@ -85,6 +92,7 @@ class RunCheckpoint {
   std::string configuration_;
   std::int64_t every_layers_ = 0;
   double every_seconds_ = 0;
+  bool gaps_ = false;  // output.gaps: parts hold 1 - normalized NNGP matrices
   std::int64_t depths_done_ = 0;
   std::int64_t depths_before_ = 0;  // depths done when this process started
   std::int64_t saved_layer_ = 0;    // work_done at the last saved state

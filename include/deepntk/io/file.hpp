@@ -13,6 +13,7 @@
 #include <hdf5.h>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,12 +72,26 @@ class File {
   /// "'<object>' in '<file>'", for messages.
   [[nodiscard]] std::string describe(std::string_view object) const;
 
+  /// The name failed writes are reported under (no space left ...): path() unless set, e.g.
+  /// the final name of a file written under a temporary one (AtomicOutput).
+  [[nodiscard]] const std::filesystem::path& reported_path() const noexcept;
+  void report_as(std::filesystem::path name) { reported_path_ = std::move(name); }
+
+  /// Runs `prepare` on every rank when the file is closed while unwinding, after all ranks
+  /// arrived and before the collective close (which every rank then starts only once all
+  /// have prepared). AtomicOutput uses it to free the disk space of a temporary that is going
+  /// to be deleted: the close flushes metadata, and if that flush fails on a full disk on some
+  /// ranks only, the ranks wait in different collectives for ever.
+  void before_unwind_close(std::function<void()> prepare) { before_unwind_close_ = std::move(prepare); }
+
  private:
   File(const mpi::Communicator& comm, std::filesystem::path path, bool read_only);
 
   mpi::Communicator comm_;
   std::filesystem::path path_;
+  std::filesystem::path reported_path_;
   bool read_only_ = false;
+  std::function<void()> before_unwind_close_;
   std::optional<UnwindAgreement> unwind_;
   FileId id_;
 };
