@@ -4,7 +4,7 @@
 # NumPy/SciPy way of doing the same analysis, all measured in one go so that their ratios are
 # comparable on a shared machine. Results and their reading: docs/performance.md.
 #
-#   bench/run_analysis_phases.sh        # ~10 minutes on the 2-core development machine
+#   bench/run_analysis_phases.sh        # ~4 minutes on the idle 2-core development machine
 #
 # Settings (environment): BENCH_BUILD_DIR (default <repo>/build-bench), BENCH_OUT (default a new
 # temporary directory; the result file is ~1.6 GB), BENCH_RANKS (2).
