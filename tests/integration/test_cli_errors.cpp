@@ -3,50 +3,22 @@
 // result file behind (and never touch an existing one without --force).
 #include <boost/test/unit_test.hpp>
 
-#include <sys/wait.h>
-
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
+#include "cli_test_support.hpp"
+
 namespace fs = std::filesystem;
+using deepntk::cli_test::count;
+using deepntk::cli_test::run_deepntk;
+using deepntk::cli_test::slurp;
 
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-Outcome run_deepntk(int ranks, const std::string& arguments) {
-  const fs::path dir = DEEPNTK_SCRATCH;
-  fs::create_directories(dir);
-  const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
-  const std::string command = std::string(DEEPNTK_MPIEXEC) + " -n " + std::to_string(ranks) + " " + DEEPNTK_EXECUTABLE +
-                              " " + arguments + " > " + out.string() + " 2> " + err.string();
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-// A fresh path in the scratch directory (created here: on a new build it does not exist yet).
+// A fresh path in the scratch directory.
 std::string output_path(const std::string& name) {
-  const fs::path path = fs::path(DEEPNTK_SCRATCH) / name;
-  fs::create_directories(path.parent_path());
+  const fs::path path = deepntk::cli_test::scratch(name);
   fs::remove(path);
   return path.string();
 }

@@ -15,45 +15,16 @@
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/plan.hpp"
 
+#include "cli_test_support.hpp"
+
 namespace fs = std::filesystem;
 namespace app = deepntk::app;
+using deepntk::cli_test::count;
+using deepntk::cli_test::run_deepntk;
+using deepntk::cli_test::scratch;
+using deepntk::cli_test::slurp;
 
 namespace {
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir = DEEPNTK_SCRATCH;
-  fs::create_directories(dir);
-  return dir / name;
-}
-
-// ranks = 0: the binary alone (a singleton MPI process, as a user runs plan and info).
-Outcome run_deepntk(int ranks, const std::string& arguments) {
-  const auto out = scratch("stdout.txt"), err = scratch("stderr.txt");
-  const std::string launcher = ranks > 0 ? std::string(DEEPNTK_MPIEXEC) + " -n " + std::to_string(ranks) + " " : "";
-  const std::string command =
-      launcher + DEEPNTK_EXECUTABLE + " " + arguments + " > " + out.string() + " 2> " + err.string();
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
