@@ -14,6 +14,10 @@
 #include "deepntk/data/cifar10.hpp"
 #include "deepntk/data/idx_file.hpp"
 
+#include "data_test_support.hpp"
+
+using deepntk::data_test::failure;
+
 namespace fs = std::filesystem;
 using namespace deepntk::data;
 
@@ -54,14 +58,6 @@ void write_gzip(const fs::path& path, const std::vector<unsigned char>& bytes) {
   gzclose(file);
 }
 
-std::string failure(const auto& step) {
-  try {
-    step();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // 5 images of 2 x 3 pixels, pixel (i, r, c) = 40 i + 10 r + c, labels i % 3.
 std::vector<unsigned char> image_payload() {

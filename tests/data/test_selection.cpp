@@ -15,6 +15,10 @@
 #include "deepntk/data/sine.hpp"
 #include "deepntk/data/subset.hpp"
 
+#include "data_test_support.hpp"
+
+using deepntk::data_test::failure;
+
 using namespace deepntk::data;
 
 namespace {
@@ -43,14 +47,6 @@ std::map<std::int64_t, int> class_counts(const PointSet& labels) {
   return counts;
 }
 
-std::string failure(const auto& step) {
-  try {
-    step();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 
