@@ -42,8 +42,6 @@ using matrix::LocalIndex;
 
 namespace {
 
-
-
 kernels::PairBlock pair_block(const data::LocalInputBlock& block, bool symmetric, std::int64_t group) {
   kernels::PairBlock out;
   out.rows = block.rows;
@@ -251,7 +249,8 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   const std::int64_t slice = layers_per_slice(pairs.most_on_one_rank);
   const std::int64_t first_layer = sweep.work_done();
   std::int64_t depths_done = checkpoint.depths_done();
-  double analysis_seconds = 0;
+  const std::int64_t depths_resumed = depths_done;  // analysed by an earlier, interrupted run
+  double analysis_seconds = 0;                      // this invocation's, for the ETA
 
   while (!sweep.finished()) {
     {
@@ -271,7 +270,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
                     .sweep_layers = sweep.work_done() - first_layer,
                     .analysis_seconds = analysis_seconds,
                     .depths_done = depths_done,
-                    .depths_analysed = depths_done,
+                    .depths_analysed = depths_done - depths_resumed,
                     .depths_total = static_cast<std::int64_t>(depths.size())});
     if (!recorded) continue;
     const auto depth_start = PhaseTimes::Clock::now();

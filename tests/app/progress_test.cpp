@@ -54,6 +54,16 @@ BOOST_AUTO_TEST_CASE(plain_lines_carry_layer_rate_and_eta) {
   BOOST_TEST(text == "deepntk: sweep: layer 5/10 (50.0 %), next depth 10, 500 pair-layers/s, depths 1/2, ETA 0:00:03\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_resumed_run_has_no_analysis_cost_to_extrapolate_yet) {
+  CapturedStream out;
+  ProgressReporter progress({.enabled = true, .terminal = false, .plain_interval = 0, .stream = out.file});
+  auto point = halfway();
+  point.analysis_seconds = 0;  // depth 1 was analysed before the restart, none since
+  point.depths_analysed = 0;
+  progress.sweep(point);
+  BOOST_TEST(out.text().find("depths 1/2, ETA 0:00:01\n") != std::string::npos, out.text());
+}
+
 BOOST_AUTO_TEST_CASE(plain_lines_are_spaced_by_the_interval) {
   CapturedStream out;
   ProgressReporter progress({.enabled = true, .terminal = false, .plain_interval = 3600, .stream = out.file});

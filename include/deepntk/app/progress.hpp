@@ -39,6 +39,8 @@ class ProgressReporter {
     double sweep_seconds = 0;     ///< spent in the sweep so far (this invocation)
     std::int64_t sweep_layers = 0;  ///< layer steps done in this invocation
     double analysis_seconds = 0;  ///< spent on recorded depths so far (this invocation)
+    /// Recorded depths done in all (a resumed run counts the earlier run's), analysed by this
+    /// invocation (the ones analysis_seconds covers), and in the schedule.
     std::int64_t depths_done = 0, depths_analysed = 0, depths_total = 0;
   };
   void sweep(const SweepPoint& point);
