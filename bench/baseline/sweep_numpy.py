@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Depth-sweep throughput written the way a NumPy user would write it: the recursion of
-spec/kernels.md carrying the covariance, vectorized over all pairs, with arccos (ReLU) and
+docs/kernels.md carrying the covariance, vectorized over all pairs, with arccos (ReLU) and
 arcsin (erf) as existing NTK libraries do. The baseline for bench_sweep_throughput.
 
 Same cases, same block (the n(n+1)/2 pairs of the lower triangle of the train Gram of n points
@@ -11,7 +11,7 @@ A pair-layer update is one evaluation of the dual activation (A and A') for one 
 depth-L network costs L per pair in every architecture, as in the C++ benchmark.
 
 This is deliberately the plain formulation: it carries rho implicitly (c / sqrt(q q')) and so
-loses the digits of 1 - rho that the C++ sweep keeps (spec/kernels.md, "Numerical
+loses the digits of 1 - rho that the C++ sweep keeps (docs/kernels.md, "Accuracy
 requirements"); it is a speed reference, not a correctness reference. No overflow handling
 either, which is fine for the depths it is run at (ReLU resnet with constant alpha = 0.5 grows
 like 1.25^L and overflows past L ~ 3000).

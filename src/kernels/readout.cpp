@@ -1,6 +1,6 @@
 // Kernels at a recorded depth from the carried state.
 //  mlp:    NNGP_L = Σ_{L+1}, NTK_L = Θ_{L+1}: the state after L layer steps is already the
-//          read-out (the read-out step of the spec is one more layer map).
+//          read-out (the read-out of docs/kernels.md §Architecture mlp is one more layer map).
 //  resnet: NNGP_L = sw2 Σ_L + sb2 (an affine map: its gap is the ReLU bias mix with G = g and
 //          a = sw2 q), NTK_L = NNGP_L + sw2 Θ_L.
 

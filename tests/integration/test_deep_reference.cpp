@@ -1,6 +1,6 @@
 // `deepntk run` at depth 10^6 (see deep_*.toml) against the binary128 reference recursion on
 // selected pairs: the nearest and farthest pairs and a few fixed ones. Normalized NNGP,
-// normalized NTK and 1 - normalized NNGP must agree to 1e-10 relative (spec/kernels.md).
+// normalized NTK and 1 - normalized NNGP must agree to 1e-10 relative (docs/kernels.md §Accuracy requirements).
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>

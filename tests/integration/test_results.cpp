@@ -34,7 +34,7 @@ const double sw2 = 2.0, sb2 = 0.1;  // tests/integration/small.toml
 
 io::Array<double> read(const io::File& file, const std::string& path) { return io::read_double_array(file, path); }
 
-// The spec's depth-1 mlp ReLU kernels, in long double from the raw inputs.
+// The depth-1 mlp ReLU kernels of docs/kernels.md §Definitions, in long double from the raw inputs.
 struct DepthOne {
   long double nngp, ntk;
 };

@@ -1,4 +1,4 @@
-// Depth 1 and 2 of every architecture and activation against the spec's formulas written out
+// Depth 1 and 2 of every architecture and activation against the formulas of docs/kernels.md §Definitions written out
 // here independently (plain double arithmetic, textbook duals), for random pairs. At these
 // depths nothing is near the cancellation regime, so ~1e-13 agreement is expected.
 
@@ -22,7 +22,7 @@ struct K3 {
   double ii, jj, ij;
 };
 
-// A(q1,q2,c) and Ad(q1,q2,c), spec/kernels.md.
+// A(q1,q2,c) and Ad(q1,q2,c), docs/kernels.md §Dual activations.
 void dual(Activation act, double q1, double q2, double c, double& a, double& ad) {
   if (act == Activation::relu) {
     const double th = std::acos(std::clamp(c / std::sqrt(q1 * q2), -1.0, 1.0));

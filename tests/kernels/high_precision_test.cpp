@@ -4,7 +4,7 @@
 //    sb2 > 0, sw2 from 0.5 to 4;
 //  - 400-digit plain recursions (tools/mp_reference.py) where the gap falls below what
 //    binary128 resolves (~1e-24).
-// Requirement (spec): relative error <= 1e-10 of 1 − ρ_L and of every normalized entry.
+// Requirement (docs/kernels.md §Accuracy requirements): relative error <= 1e-10 of 1 − ρ_L and of every normalized entry.
 
 #include <boost/test/unit_test.hpp>
 

@@ -27,7 +27,7 @@ struct Dual {
 
 quad asincq(quad x) { return x == 0 ? quad(1) : asinq(x) / x; }
 
-// A and Ad of one entry, plain formulas of spec/kernels.md on scaled values (true = v·2^e).
+// A and Ad of one entry, plain formulas of docs/kernels.md §Dual activations on scaled values (true = v·2^e).
 void relu_entry(quad q1, quad q2, quad c, quad& a, quad& ad) {
   const quad s = sqrtq(q1 * q2);
   quad rho = c / s;
@@ -177,7 +177,7 @@ std::vector<RefPair> reference_pair(const NetworkSpec& spec, double k0_i, double
     return out;
   }
 
-  // mlp and shortcut: the state after m layer maps is NNGP^mlp_m, NTK^mlp_m (the spec's read-out
+  // mlp and shortcut: the state after m layer maps is NNGP^mlp_m, NTK^mlp_m (the read-out of docs/kernels.md §Architecture mlp
   // step is one more application of the same map).
   Kern sig = start, the = start;
   Kern hs_nngp, hs_ntk;

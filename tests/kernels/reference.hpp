@@ -1,5 +1,5 @@
 #pragma once
-// High-precision reference kernels for tests: the plain recursions of spec/kernels.md in
+// High-precision reference kernels for tests: the plain recursions of docs/kernels.md §Definitions in
 // __float128 (113-bit significand), carrying the covariances themselves (no gap tricks), from
 // the same double inputs as the sweep. Exact power-of-two rescaling keeps the values in range
 // (2^±16382 is not enough for sw2 = 4 at L = 10^7); for erf, where the true variance enters

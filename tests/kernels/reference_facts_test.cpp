@@ -1,4 +1,4 @@
-// The reference facts of spec/kernels.md (ReLU, sb2 = 0, unit-norm inputs).
+// The reference facts of docs/kernels.md §Reference facts (ReLU, sb2 = 0, unit-norm inputs).
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Explicit finite-width networks in the NTK parameterization of spec/kernels.md, with explicit
+// Explicit finite-width networks in the NTK parameterization of docs/kernels.md §Notation, with explicit
 // forward and backward passes, for the Monte-Carlo check of the analytic kernels.
 //
 // Every layer map is   h = sqrt(sw2 / fan_in) W φ_prev + sqrt(sb2) b = W a + sqrt(sb2) b,

@@ -118,7 +118,7 @@ struct Dual {
   double a, ad;
 };
 
-// The spec's closed forms, written independently of the library's activation_duals.hpp.
+// The closed forms of docs/kernels.md §Dual activations, written independently of the library's activation_duals.hpp.
 Dual spec_dual(Activation act, double q1, double q2, double c) {
   const double pi = std::numbers::pi;
   if (act == Activation::relu) {

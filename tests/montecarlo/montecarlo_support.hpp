@@ -37,8 +37,8 @@ using KernelsByDepth = std::map<std::int64_t, KernelMatrices>;
 [[nodiscard]] KernelsByDepth library_kernels(const kernels::NetworkSpec& spec, const std::vector<std::int64_t>& depths,
                                              const Points& points);
 
-/// The recursions of spec/kernels.md written out directly (closed-form duals, no care for
-/// ρ -> 1): an independent reading of the spec, printed next to the library for diagnosis.
+/// The recursions of docs/kernels.md §Definitions written out directly (closed-form duals, no care for
+/// ρ -> 1): an independent reading of them, printed next to the library for diagnosis.
 [[nodiscard]] KernelsByDepth spec_recursion(const kernels::NetworkSpec& spec, const std::vector<std::int64_t>& depths,
                                             const Points& points);
 

@@ -1,10 +1,10 @@
-// Finite-width Monte Carlo against the library's analytic kernels (spec/kernels.md), for every
+// Finite-width Monte Carlo against the library's analytic kernels (docs/kernels.md §Definitions), for every
 // architecture (mlp; resnet with α = 1/sqrt(L) and a constant α; shortcut with h = 1 and 2),
 // both activations, sb2 = 0 and sb2 > 0, depths 1 to 4, every entry of the 3 x 3 NNGP and
 // NTK on three inputs (nearly parallel, negatively correlated and generic pairs, unequal
 // norms).
 //
-// Why the finite networks converge to the spec's recursions (derivations, one per
+// Why the finite networks converge to the recursions of docs/kernels.md (derivations, one per
 // architecture; Σ = per-coordinate pre-activation covariance, Θ = per-coordinate NTK of a
 // pre-activation with respect to all parameters below it; cross terms between independent
 // zero-mean weights vanish as width -> ∞ and have mean exactly zero at any width when they
@@ -17,7 +17,7 @@
 //      -> Σ_{l+1} = sw2 E[φ(h_l) φ(h_l')] + sb2 = sw2 A(Σ_l) + sb2 (law of large numbers);
 //         Θ_{l+1} = (own W, b: Σ_{l+1}) + sw2 E[φ'φ'] Θ_l = Σ_{l+1} + sw2 Ad(Σ_l) Θ_l.
 //    F = sqrt(sw2/n) v . φ(h_L) + sqrt(sb2) c is one more such layer with a single output, so
-//    NNGP_L = sw2 A(Σ_L) + sb2 and NTK_L = NNGP_L + sw2 Ad(Σ_L) Θ_L: the spec's read-out.
+//    NNGP_L = sw2 A(Σ_L) + sb2 and NTK_L = NNGP_L + sw2 Ad(Σ_L) Θ_L: the documented read-out.
 //
 //  resnet, L blocks, branch scale α:
 //    s_0 = sqrt(sw2/d) W_0 x + sqrt(sb2) b_0 -> Σ_0 = Θ_0 = sw2 K0 + sb2.
@@ -140,7 +140,7 @@ void check_architecture(Architecture arch) {
 BOOST_AUTO_TEST_SUITE(montecarlo)
 
 BOOST_AUTO_TEST_CASE(library_agrees_with_a_direct_transcription_of_the_spec) {
-  // Not Monte Carlo: the spec's recursions written out naively (fine at depth <= 4) against the
+  // Not Monte Carlo: the docs/kernels.md recursions written out naively (fine at depth <= 4) against the
   // library, so that a Monte-Carlo failure below can be told apart from a misreading here.
   for (const mc::McResult& r : mc::describe(plan())) {
     const auto lib = analytic(r);

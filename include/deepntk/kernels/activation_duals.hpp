@@ -1,5 +1,5 @@
 #pragma once
-// Dual activations in their textbook closed forms (spec/kernels.md): for a centred Gaussian
+// Dual activations in their textbook closed forms (docs/kernels.md §Dual activations): for a centred Gaussian
 // pair (u, v) with covariance [[q1, c], [c, q2]],
 //   A(q1,q2,c)  = E[φ(u) φ(v)],   Ad(q1,q2,c) = E[φ'(u) φ'(v)].
 //

@@ -22,7 +22,7 @@
 //     if (time_for_checkpoint) write(sweep.save_state());
 //   }
 //
-// Depth conventions (spec/kernels.md): mlp depth L = hidden nonlinear layers, kernels include
+// Depth conventions (docs/kernels.md §Architecture mlp, resnet, shortcut): mlp depth L = hidden nonlinear layers, kernels include
 // the read-out step; resnet depth L = residual blocks; shortcut depth L = trunk depth, heads
 // every h layers. One layer step advances every pair by one layer.
 //

@@ -1,7 +1,7 @@
 #pragma once
 // The infinitely wide network whose kernels are computed: architecture, activation, weight and
-// bias variances, residual branch scale, read-out spacing. Definitions: spec/kernels.md and
-// docs/kernels.md.
+// bias variances, residual branch scale, read-out spacing. Definitions:
+// docs/kernels.md §Definitions.
 
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Plain mlp recursion of spec/kernels.md at 400 significant digits (mpmath), for the depths
+"""Plain mlp recursion of docs/kernels.md §Architecture mlp at 400 significant digits (mpmath), for the depths
 where the gap 1 - rho drops below what a binary128 recursion resolves (~1e-24). Prints the
 gaps used as constants in high_precision_test.cpp:
 
