@@ -149,13 +149,16 @@ fs::path checkpoint_directory(const RunConfig& config) {
   return fs::path(config.output.path + ".checkpoint");
 }
 
-void check_output_destination(const mpi::Communicator& world, const fs::path& path, bool overwrite) {
+void check_output_destination(const mpi::Communicator& world, const fs::path& path, bool overwrite,
+                              const fs::path& checkpoint, const std::vector<RunInputFile>& inputs) {
   std::optional<std::string> refusal;
   if (world.is_root()) {
     std::error_code ec;
     const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
     if (path.filename().empty() || fs::is_directory(path, ec)) {
       refusal = "output path " + quoted(path) + " is a directory; choose a file name for --output";
+    } else if (auto conflict = output_conflict(path, checkpoint, inputs)) {
+      refusal = std::move(conflict);
     } else if (!overwrite && fs::exists(path, ec)) {
       refusal = io::existing_output_message(path);
     } else if (const auto protection = io::write_protection(path)) {

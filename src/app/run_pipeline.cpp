@@ -203,7 +203,8 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
 
   // The result is assembled at the end from the checkpoint's per-depth parts and published
   // atomically (checkpoint.hpp); what would make that fail is refused now.
-  check_output_destination(world, config.output.path, options.force);
+  check_output_destination(world, config.output.path, options.force, checkpoint_directory(config),
+                           run_input_files(config, options.config_file));
   RunCheckpoint checkpoint(world, config, result_fingerprint(config, dataset), options.fresh);
   say(fmt::format("{}; {} ranks on a {} grid, block size {}", dataset.description, world.size(), grid->describe(),
                   block));
