@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "deepntk/app/checkpoint_state.hpp"
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/run_files.hpp"
+#include "deepntk/app/run_lock.hpp"
 #include "deepntk/app/run_pipeline.hpp"
 #include "deepntk/io/atomic_output.hpp"
 #include "deepntk/kernels/depth_sweep.hpp"
@@ -102,6 +104,7 @@ class RunCheckpoint {
   std::int64_t saved_layer_ = 0;    // work_done at the last saved state
   std::chrono::steady_clock::time_point saved_at_;
   SweepLayout layout_;
+  std::optional<RunLock> lock_;  // held from the start; released when the checkpoint object goes
 };
 
 }  // namespace deepntk::app
