@@ -20,6 +20,7 @@
 #include "deepntk/app/checkpoint_hash.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
 #include "deepntk/app/result_layout.hpp"
+#include "deepntk/app/run_lock.hpp"
 #include "deepntk/app/signals.hpp"
 #include "deepntk/io/attributes.hpp"
 #include "deepntk/io/checkpoint_merge.hpp"
@@ -52,15 +53,20 @@ bool is_part_name(const std::string& name) {
 bool is_temporary_name(const std::string& name) {
   return name.starts_with(".") && name.find(".partial-") != std::string::npos;
 }
-bool is_ours(const std::string& name) { return name == state_name || is_part_name(name) || is_temporary_name(name); }
+bool is_lock_name(const std::string& name) { return name == RunLock::checkpoint_lock_name; }
+bool is_ours(const std::string& name) {
+  return name == state_name || is_part_name(name) || is_temporary_name(name) || is_lock_name(name);
+}
 
 // Rank 0. Removes our files from `directory`: temporaries always, state and parts too if
 // `everything`. Other files are left alone (checkpoint.path may name a directory the user
-// also keeps other things in).
-void remove_our_files(const fs::path& directory, bool everything) {
+// also keeps other things in). The lock file stays while this run holds it (a new file under
+// that name would let another run in), unless `lock_too` (the directory is going away).
+void remove_our_files(const fs::path& directory, bool everything, bool lock_too = false) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(directory, ec)) {
     const std::string name = entry.path().filename().string();
+    if (is_lock_name(name) && !lock_too) continue;
     if (is_temporary_name(name) || (everything && is_ours(name))) fs::remove(entry.path(), ec);
   }
 }
@@ -149,13 +155,16 @@ fs::path checkpoint_directory(const RunConfig& config) {
   return fs::path(config.output.path + ".checkpoint");
 }
 
-void check_output_destination(const mpi::Communicator& world, const fs::path& path, bool overwrite) {
+void check_output_destination(const mpi::Communicator& world, const fs::path& path, bool overwrite,
+                              const fs::path& checkpoint, const std::vector<RunInputFile>& inputs) {
   std::optional<std::string> refusal;
   if (world.is_root()) {
     std::error_code ec;
     const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
     if (path.filename().empty() || fs::is_directory(path, ec)) {
       refusal = "output path " + quoted(path) + " is a directory; choose a file name for --output";
+    } else if (auto conflict = output_conflict(path, checkpoint, inputs)) {
+      refusal = std::move(conflict);
     } else if (!overwrite && fs::exists(path, ec)) {
       refusal = io::existing_output_message(path);
     } else if (const auto protection = io::write_protection(path)) {
@@ -195,21 +204,27 @@ RunCheckpoint::RunCheckpoint(const mpi::Communicator& world, const RunConfig& co
     } else if (auto why = unwritable(directory_, "checkpoint")) {
       error = "cannot write to checkpoint directory " + quoted(directory_) + ": " + *why +
               "; make it writable or choose another checkpoint.path";
-    } else {
-      remove_our_files(directory_, fresh);
-      has_state = fs::exists(directory_ / state_name, ec) ? 1 : 0;
-      if (!has_state) {
-        for (const auto& entry : fs::directory_iterator(directory_, ec)) {
-          if (!is_ours(entry.path().filename().string())) {
-            error = quoted(directory_) + " exists and is not a deepntk checkpoint directory; remove it or choose "
-                    "another checkpoint.path";
-            break;
-          }
+    } else if (!fs::exists(directory_ / state_name, ec)) {
+      for (const auto& entry : fs::directory_iterator(directory_, ec)) {
+        if (!is_ours(entry.path().filename().string())) {
+          error = quoted(directory_) + " exists and is not a deepntk checkpoint directory; remove it or choose "
+                  "another checkpoint.path";
+          break;
         }
-        // Parts without a state (killed before the first state was written): not trusted.
-        if (!error) remove_our_files(directory_, true);
       }
     }
+  }
+  mpi::raise_if_any(world_.handle(), error);
+  // Before anything in the directory is touched: a run using it now keeps it (a second run
+  // used to resume its live checkpoint and delete its temporaries in flight).
+  lock_.emplace(world_, directory_ / RunLock::checkpoint_lock_name, "checkpoint directory " + quoted(directory_),
+                "wait for it to finish, or choose another checkpoint.path", false);
+  if (world_.is_root()) {
+    std::error_code ec;
+    remove_our_files(directory_, fresh);
+    has_state = fs::exists(directory_ / state_name, ec) ? 1 : 0;
+    // Parts without a state (killed before the first state was written): not trusted.
+    if (!has_state) remove_our_files(directory_, true);
   }
   mpi::raise_if_any(world_.handle(), error);
   world_.broadcast(std::span<std::int64_t>(&has_state, 1));
@@ -398,7 +413,7 @@ void RunCheckpoint::assemble(io::File& result, const std::vector<KernelKind>& ki
 
 void RunCheckpoint::remove() {
   if (world_.is_root()) {
-    remove_our_files(directory_, true);
+    remove_our_files(directory_, true, true);
     std::error_code ec;
     fs::remove(directory_, ec);  // only if empty: other files in it are not ours
   }

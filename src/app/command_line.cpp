@@ -95,7 +95,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->allow_extra_args(false)  // `--set a=1 run.toml`: run.toml is the CONFIG, not a second --set
       ->take_all();
   run->add_option("-o,--output", output_path, "Result file; overrides output.path")->type_name("PATH");
-  run->add_flag("--force", command.force, "Overwrite the result file if it exists");
+  run->add_flag("--force", command.force, "Overwrite the result file if it exists (never an input or configuration file of the run)");
   run->add_flag("--fresh", command.fresh, "Discard a checkpoint of this run and start from layer 0");
   run->add_flag("-v,--verbose", command.verbose, "Print the effective configuration and more detail");
   run->add_flag("-q,--quiet", command.quiet, "Print errors only (not with --verbose)");

@@ -30,7 +30,12 @@ int run_command(const ParsedCommand& command, MPI_Comm comm) {
   effective = world.broadcast(effective);
   const RunConfig config = parse_config_string(effective, "<effective configuration>");
 
-  const RunOptions options{command.force, command.fresh, command.verbose, command.quiet};
+  RunOptions options;
+  options.force = command.force;
+  options.fresh = command.fresh;
+  options.verbose = command.verbose;
+  options.quiet = command.quiet;
+  if (command.config_path) options.config_file = *command.config_path;
   if (world.is_root() && options.verbose) {
     std::printf("deepntk: effective configuration\n%s\n", to_toml(config, TomlStyle{true}).c_str());
   }

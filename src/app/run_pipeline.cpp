@@ -17,6 +17,7 @@
 #include "deepntk/app/phase_times.hpp"
 #include "deepntk/app/progress.hpp"
 #include "deepntk/app/result_layout.hpp"
+#include "deepntk/app/run_lock.hpp"
 #include "deepntk/app/signals.hpp"
 #include "deepntk/data/distributed_input_kernel.hpp"
 #include "deepntk/data/hdf5_input.hpp"
@@ -203,7 +204,12 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
 
   // The result is assembled at the end from the checkpoint's per-depth parts and published
   // atomically (checkpoint.hpp); what would make that fail is refused now.
-  check_output_destination(world, config.output.path, options.force);
+  check_output_destination(world, config.output.path, options.force, checkpoint_directory(config),
+                           run_input_files(config, options.config_file));
+  // One run per output at a time: a second one is refused here, before it touches anything.
+  const RunLock output_lock(world, RunLock::output_lock_path(config.output.path),
+                            fmt::format("output '{}'", config.output.path),
+                            "wait for it to finish, or choose another --output", true);
   RunCheckpoint checkpoint(world, config, result_fingerprint(config, dataset), options.fresh);
   say(fmt::format("{}; {} ranks on a {} grid, block size {}", dataset.description, world.size(), grid->describe(),
                   block));

@@ -13,6 +13,9 @@ Disk full (small tmpfs mounts, unmounted in `finally`):
   intact (state.h5 still there), and after the mount is enlarged the same command completes.
 Permissions (deepntk run as `nobody` via setpriv, since root bypasses file modes): output
 directory, checkpoint directory, a read-only result with --force, an unreadable input file.
+nobody cannot enter a private checkout (a 0700 directory on the way to it): it gets a
+directory of its own under /tmp, mode 0755, holding a copy of deepntk and of the configuration,
+and starts there (Open MPI needs a working directory it can enter); removed at the end.
 
 Needs root (mount, setpriv); exits 77 (ctest SKIP_RETURN_CODE) where that is not available.
 """
@@ -20,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 SKIP = 77
@@ -31,15 +35,17 @@ def fail(message):
     sys.exit(1)
 
 
-def run(argv, env_extra=None, as_nobody=False):
+def run(argv, env_extra=None, as_nobody=None):
+    """as_nobody: None, or the directory nobody starts in (one it can enter)."""
     env = dict(os.environ)
     env.update(env_extra or {})
+    cwd = None
     if as_nobody:
-        env["HOME"] = "/tmp"
+        env["HOME"] = cwd = as_nobody
         argv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + argv
     start = time.monotonic()
     try:
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd)
     except subprocess.TimeoutExpired:
         fail(f"no exit within {TIMEOUT} s (hang): {' '.join(argv)}")
     return done, time.monotonic() - start
@@ -106,25 +112,31 @@ def disk_full(mpiexec, deepntk, config, scratch):
             print(f"ok  {what}: the same command completed once there was room")
 
 
-def permissions(mpiexec, deepntk, config, scratch):
-    base = [mpiexec, "-n", "2", deepntk, "run", config, "--quiet"]
-    root = os.path.join(scratch, "perm")
-    shutil.rmtree(root, ignore_errors=True)
-    os.makedirs(root)
-    os.chmod(scratch, 0o755)
-    os.chmod(root, 0o755)
+def permissions(mpiexec, deepntk, config, root):
+    """root: a fresh directory that nobody can reach (0755, every ancestor enterable)."""
+    home = os.path.join(root, "home")  # where nobody starts; nobody's
+    os.makedirs(home)
+    shutil.chown(home, "nobody", "nogroup")
+    # Copies nobody can read and run, wherever the build tree is (deepntk links the project's
+    # code statically; its shared libraries are the system's).
+    program = shutil.copy2(deepntk, os.path.join(root, "deepntk"))
+    config = shutil.copy2(config, os.path.join(root, "small.toml"))
+    os.chmod(program, 0o755)
+    os.chmod(config, 0o644)
+    as_nobody = home
+    base = [mpiexec, "-n", "2", program, "run", config, "--quiet"]
     locked = os.path.join(root, "locked")  # root's, 0755: nobody may not create files
     mine = os.path.join(root, "mine")  # nobody's
     os.makedirs(locked, mode=0o755)
     os.makedirs(mine)
     shutil.chown(mine, "nobody", "nogroup")
 
-    done, _ = run(base + ["--output", os.path.join(locked, "r.h5")], as_nobody=True)
+    done, _ = run(base + ["--output", os.path.join(locked, "r.h5")], as_nobody=as_nobody)
     expect_one_error(done, f"cannot write to output directory '{locked}': Permission denied", "output directory")
     no_result(locked, "r.h5", "output directory")
 
     output = os.path.join(mine, "r.h5")
-    done, _ = run(base + ["--output", output, "--set", f"checkpoint.path={locked}"], as_nobody=True)
+    done, _ = run(base + ["--output", output, "--set", f"checkpoint.path={locked}"], as_nobody=as_nobody)
     expect_one_error(done, f"cannot write to checkpoint directory '{locked}': Permission denied",
                      "checkpoint directory")
     no_result(mine, "r.h5", "checkpoint directory")
@@ -132,7 +144,7 @@ def permissions(mpiexec, deepntk, config, scratch):
     with open(output, "w") as f:
         f.write("an earlier result\n")
     os.chmod(output, 0o444)
-    done, _ = run(base + ["--output", output, "--force"], as_nobody=True)
+    done, _ = run(base + ["--output", output, "--force"], as_nobody=as_nobody)
     expect_one_error(done, f"cannot replace '{output}': it is read-only", "read-only result with --force")
     with open(output) as f:
         if f.read() != "an earlier result\n":
@@ -144,7 +156,7 @@ def permissions(mpiexec, deepntk, config, scratch):
         f.write("not for nobody\n")
     os.chmod(secret, 0o600)
     done, _ = run(base + ["--output", output, "--set", "data.source=hdf5", "--set", f"data.path={secret}"],
-                  as_nobody=True)
+                  as_nobody=as_nobody)
     expect_one_error(done, f"cannot read HDF5 file '{secret}': Permission denied", "unreadable input")
     no_result(mine, "r.h5", "unreadable input")
 
@@ -166,7 +178,12 @@ def main():
         return SKIP
     subprocess.run(["umount", probe], check=False)
     disk_full(mpiexec, deepntk, config, scratch)
-    permissions(mpiexec, deepntk, config, scratch)
+    nobody_root = tempfile.mkdtemp(prefix="deepntk-nobody-", dir="/tmp")
+    try:
+        os.chmod(nobody_root, 0o755)  # mkdtemp makes it 0700
+        permissions(mpiexec, deepntk, config, nobody_root)
+    finally:
+        shutil.rmtree(nobody_root, ignore_errors=True)
     print("all file error checks passed")
     return 0
 

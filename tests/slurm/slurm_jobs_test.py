@@ -1,5 +1,7 @@
 """The jobs/ templates under a real SLURM: slurmctld and slurmd (Debian packages) started on
-loopback with a throwaway configuration in a temporary directory, then
+loopback with a throwaway configuration, state and spool in a short temporary directory of
+their own under /tmp (slurmd's Unix sockets must fit in 108 bytes however deep the checkout
+is; removed at the end; logs and results go to --work), then
 
   1. single-node.sbatch: the long configuration run uninterrupted; the result is checked and
      kept as the reference;
@@ -83,20 +85,27 @@ def daemon(name):
 
 
 class Cluster:
-    """A one-node SLURM on 127.0.0.1 owned by this process: started on enter, stopped on exit."""
+    """A one-node SLURM on 127.0.0.1 owned by this process: started on enter, stopped on exit.
 
-    def __init__(self, root, budget_end):
+    `root` holds the configuration, state, spool and pid files; it must have a short path:
+    slurmd and slurmstepd put Unix sockets in the spool directory, and a socket path may not
+    exceed 108 bytes (sun_path), so under a deep checkout's build tree the job could never
+    start. `logs` (any length) keeps the daemons' logs and the jobcomp record for the user."""
+
+    def __init__(self, root, logs, budget_end):
         self.root = root
+        self.log_dir = logs
         self.budget_end = budget_end  # every wait ends by then, so the daemons are always stopped
         self.conf = os.path.join(root, "slurm.conf")
-        self.jobcomp = os.path.join(root, "log", "jobcomp.txt")
+        self.jobcomp = os.path.join(logs, "jobcomp.txt")
         self.processes = []
         self.env = dict(os.environ, SLURM_CONF=self.conf)
 
     def write_configuration(self):
-        for sub in ("state", "spool", "log"):
+        for sub in ("state", "spool"):
             os.makedirs(os.path.join(self.root, sub), exist_ok=True)
-        r = self.root
+        os.makedirs(self.log_dir, exist_ok=True)
+        r, logs = self.root, self.log_dir
         cpus = 2  # the smallest machine this runs on; jobs ask for at most 2 tasks
         user = pwd.getpwuid(os.geteuid()).pw_name  # root in CI; the daemons run as whoever runs the test
         text = f"""# Throwaway single-node SLURM for the deepntk jobs/ test (no munge, no slurmdbd).
@@ -118,8 +127,8 @@ SchedulerType=sched/builtin
 SchedulerParameters=sched_interval=2
 StateSaveLocation={r}/state
 SlurmdSpoolDir={r}/spool
-SlurmctldLogFile={r}/log/slurmctld.log
-SlurmdLogFile={r}/log/slurmd.log
+SlurmctldLogFile={logs}/slurmctld.log
+SlurmdLogFile={logs}/slurmd.log
 SlurmctldPidFile={r}/slurmctld.pid
 SlurmdPidFile={r}/slurmd.pid
 MailProg=/bin/true
@@ -137,7 +146,7 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
     def __enter__(self):
         self.write_configuration()
         for name, extra in (("slurmctld", []), ("slurmd", ["-N", "localhost"])):
-            out = open(os.path.join(self.root, "log", f"{name}.stdout"), "w")
+            out = open(os.path.join(self.log_dir, f"{name}.stdout"), "w")
             # A session of their own: a signal to this test's process group (timeout, Ctrl-C)
             # reaches only this script, which then stops jobs and daemons in order.
             self.processes.append(subprocess.Popen([daemon(name), "-D", "-f", self.conf, *extra],
@@ -148,7 +157,7 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
             for p in self.processes:
                 if p.poll() is not None:
                     raise TestFailure(f"{p.args[0]} exited with {p.returncode} at start-up; "
-                                      f"see {self.root}/log\n" + self.logs())
+                                      f"see {self.log_dir}\n" + self.logs())
             state = self.run(["sinfo", "-h", "-n", "localhost", "-o", "%T"], check=False).stdout.strip()
             if state == "idle":
                 log(f"SLURM ready ({self.conf})")
@@ -203,7 +212,7 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
     def logs(self):
         text = []
         for name in ("slurmctld.log", "slurmd.log", "slurmctld.stdout", "slurmd.stdout"):
-            path = os.path.join(self.root, "log", name)
+            path = os.path.join(self.log_dir, name)
             if os.path.exists(path):
                 with open(path, errors="replace") as f:
                     text.append(f"--- {name} (tail)\n" + "".join(f.readlines()[-25:]))
@@ -344,7 +353,9 @@ def main():
     parser.add_argument("--jobs", required=True, help="the jobs/ directory")
     parser.add_argument("--configs", required=True, help="directory with long.toml and small.toml")
     parser.add_argument("--work", required=True, help="scratch directory (recreated)")
-    parser.add_argument("--only", default="single,array,multi,long")
+    # DEEPNTK_SLURM_ONLY: the default of --only, for a caller that runs this test through ctest
+    # but wants a reduced set (tests/location runs only "multi" in a deep clone).
+    parser.add_argument("--only", default=os.environ.get("DEEPNTK_SLURM_ONLY") or "single,array,multi,long")
     parser.add_argument("--budget", type=float, default=1300,
                         help="seconds for all jobs (below the ctest TIMEOUT: the daemons get stopped)")
     args = parser.parse_args()
@@ -357,21 +368,30 @@ def main():
         return SKIP
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
-    # Short paths: the daemons' state lives here (a fresh directory per run).
-    root = tempfile.mkdtemp(prefix="deepntk-slurm-", dir=args.work)
+    # The daemons' state and sockets: a fresh directory with a short path of its own, wherever
+    # the project is checked out (see Cluster); removed at the end.
+    root = tempfile.mkdtemp(prefix="deepntk-slurm-", dir="/tmp" if os.path.isdir("/tmp") else None)
     job_env = {"DEEPNTK": os.path.abspath(args.deepntk)}
     long_toml = os.path.join(args.configs, "long.toml")
     small_toml = os.path.join(args.configs, "small.toml")
     long_depths = [1, 10, 100, 1000, 10000, 100000, 300000]  # long.toml
     small_depths = [1, 3, 10]  # small.toml
+    try:
+        run_jobs(args, parts, root, budget_end, job_env, long_toml, small_toml, long_depths, small_depths)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    log("passed")
+    return 0
 
+
+def run_jobs(args, parts, root, budget_end, job_env, long_toml, small_toml, long_depths, small_depths):
     def path(name):
         return os.path.join(args.work, name)
 
     def script(name):
         return os.path.join(os.path.abspath(args.jobs), name)
 
-    with Cluster(root, budget_end) as cluster:
+    with Cluster(root, path("slurm-log"), budget_end) as cluster:
         reference = path("reference.h5")
         if "single" in parts or "long" in parts:
             start = time.time()
@@ -456,8 +476,6 @@ def main():
             require("exists; nothing to do" in read_text(again_log), "the rerun did not notice the result")
             require(os.stat(resumed).st_mtime_ns == before, "the rerun touched the existing result")
             log("long-run job resubmitted: exited 0 without recomputing")
-    log("passed")
-    return 0
 
 
 def stop_on_signal(number, frame):

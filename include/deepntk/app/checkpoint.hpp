@@ -19,12 +19,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "deepntk/app/checkpoint_state.hpp"
 #include "deepntk/app/config.hpp"
+#include "deepntk/app/run_files.hpp"
+#include "deepntk/app/run_lock.hpp"
 #include "deepntk/app/run_pipeline.hpp"
 #include "deepntk/io/atomic_output.hpp"
 #include "deepntk/kernels/depth_sweep.hpp"
@@ -35,9 +38,12 @@ namespace deepntk::app {
 /// The checkpoint directory of a run: checkpoint.path, or output.path + ".checkpoint".
 [[nodiscard]] std::filesystem::path checkpoint_directory(const RunConfig& config);
 
-/// Collective. Refuses early (mpi::CollectiveError) what would make the final publish fail:
-/// an existing result without `overwrite`, a missing or unwritable output directory.
-void check_output_destination(const mpi::Communicator& world, const std::filesystem::path& path, bool overwrite);
+/// Collective. Refuses early (mpi::CollectiveError) what would make the final publish fail or
+/// destroy something: an output that is one of `inputs` or lies in a checkpoint directory
+/// (app/run_files.hpp, also with `overwrite`), an existing result without `overwrite`, a
+/// missing or unwritable output directory. `checkpoint` is this run's checkpoint directory.
+void check_output_destination(const mpi::Communicator& world, const std::filesystem::path& path, bool overwrite,
+                              const std::filesystem::path& checkpoint, const std::vector<RunInputFile>& inputs);
 
 class RunCheckpoint {
  public:
@@ -98,6 +104,7 @@ class RunCheckpoint {
   std::int64_t saved_layer_ = 0;    // work_done at the last saved state
   std::chrono::steady_clock::time_point saved_at_;
   SweepLayout layout_;
+  std::optional<RunLock> lock_;  // held from the start; released when the checkpoint object goes
 };
 
 }  // namespace deepntk::app

@@ -5,6 +5,8 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,7 @@ struct RunOptions {
   bool fresh = false;    // discard a checkpoint instead of resuming from it
   bool verbose = false;
   bool quiet = false;
+  std::optional<std::filesystem::path> config_file;  // CONFIG.toml, if given: never the output
 };
 
 /// What a finished run reports (identical on every rank).
