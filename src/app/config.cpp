@@ -11,6 +11,7 @@
 #include <iterator>
 #include <limits>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -104,8 +105,10 @@ std::string unknown_key_message(std::string_view key, bool is_section) {
 }
 
 /// Reads one document into `config` without the checks that involve several keys. When a
-/// document has several problems, the first one in the file is reported.
-void read_document(std::string_view text, std::string_view origin, RunConfig& config) {
+/// document has several problems, the first one in the file is reported. Returns the keys the
+/// document sets.
+std::set<std::string> read_document(std::string_view text, std::string_view origin, RunConfig& config) {
+  std::set<std::string> given;
   toml::table root;
   try {
     root = toml::parse(text, origin);
@@ -146,12 +149,30 @@ void read_document(std::string_view text, std::string_view origin, RunConfig& co
       }
       try {
         field->read(value, config);
+        given.insert(key);
       } catch (const ValueProblem& problem) {
         note(value.source(), fmt::format("{}: {}", key, problem.text));
       }
     }
   }
   if (first) throw ConfigError(first->message);
+  return given;
+}
+
+/// Defaults that depend on another key, applied once every value is read: a file source uses
+/// all its rows unless n_train / n_test say otherwise (the member defaults, 1024 and 256, are the
+/// generated sources'). The effective configuration then names "all" itself, so the round trip
+/// through to_toml stays exact.
+void apply_source_defaults(RunConfig& config, const std::set<std::string>& given) {
+  const auto source = config.data.source;
+  if (source != DataSource::hdf5 && source != DataSource::idx && source != DataSource::cifar10) return;
+  if (!given.contains("data.n_train")) config.data.n_train = DataConfig::all_rows;
+  if (!given.contains("data.n_test")) config.data.n_test = DataConfig::all_rows;
+}
+
+/// The key of a `--set KEY=VALUE` (validated by apply_override).
+std::string override_key(std::string_view assignment) {
+  return std::string(trim(assignment.substr(0, assignment.find('='))));
 }
 
 /// The node an override's value text stands for. `holder` keeps a parsed value alive.
@@ -221,7 +242,7 @@ std::string comment(std::string_view text) {
 
 RunConfig parse_config_string(std::string_view document, std::string_view origin) {
   RunConfig config;
-  read_document(document, origin, config);
+  apply_source_defaults(config, read_document(document, origin, config));
   validate(config);
   return config;
 }
@@ -255,8 +276,13 @@ void apply_override(RunConfig& config, std::string_view assignment) {
 
 RunConfig load_config(const std::optional<std::filesystem::path>& file, std::span<const std::string> overrides) {
   RunConfig config;
-  if (file) read_document(read_text_file(*file), file->string(), config);
-  for (const auto& assignment : overrides) apply_override(config, assignment);
+  std::set<std::string> given;
+  if (file) given = read_document(read_text_file(*file), file->string(), config);
+  for (const auto& assignment : overrides) {
+    apply_override(config, assignment);
+    given.insert(override_key(assignment));
+  }
+  apply_source_defaults(config, given);
   validate(config);
   return config;
 }
@@ -277,6 +303,12 @@ void validate(const RunConfig& config) {
         "data.path: got \"\", but data.source = \"{}\" reads its points from {}; set data.path (or --set "
         "data.path=...)",
         to_string(source), source == DataSource::hdf5 ? "a file" : "files in a directory"));
+  }
+  if (!from_files && (config.data.n_train == DataConfig::all_rows || config.data.n_test == DataConfig::all_rows)) {
+    throw ConfigError(fmt::format(
+        "data.{}: got \"all\", which means every row of a file source, but data.source = \"{}\" generates its "
+        "points; give a number",
+        config.data.n_train == DataConfig::all_rows ? "n_train" : "n_test", to_string(source)));
   }
   if (!from_files && config.data.targets == TargetKind::onehot) {
     throw ConfigError(fmt::format(

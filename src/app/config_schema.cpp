@@ -184,6 +184,37 @@ Field integer_key(std::string_view section, std::string_view name, Get get, std:
   return f;
 }
 
+// A number of rows: an integer from `lo`, or "all" (stored as DataConfig::all_rows): every row of
+// a file source. Which sources accept "all" is a rule across keys (config.cpp, validate).
+template <class Get>
+Field row_count_key(std::string_view section, std::string_view name, Get get, std::int64_t lo,
+                    std::string_view meaning) {
+  const std::string allowed = fmt::format("{} to {}, or \"all\"", lo, int32_max);
+  const std::string expected = fmt::format("an integer from {} to {}, or \"all\"", lo, int32_max);
+  const auto in_range = [=](std::int64_t v) {
+    if (v != DataConfig::all_rows && (v < lo || v > int32_max)) {
+      throw ValueProblem{fmt::format("got {}, expected {}", v, expected)};
+    }
+  };
+  Field f = make_field(section, name, "integer or \"all\"", allowed, meaning);
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    if (const auto* text = node.as_string()) {
+      if (text->get() != "all") wrong(node, expected);
+      get(c) = DataConfig::all_rows;
+      return;
+    }
+    const std::int64_t v = read_integer(node, expected);
+    if (v == DataConfig::all_rows) wrong(node, expected);  // -1 is not a way to write "all"
+    in_range(v);
+    get(c) = v;
+  };
+  f.check = [=](const RunConfig& c) { in_range(get(c)); };
+  f.write = [=](const RunConfig& c) {
+    return get(c) == DataConfig::all_rows ? std::string("\"all\"") : std::to_string(get(c));
+  };
+  return f;
+}
+
 enum class Bound { exclusive, inclusive };
 
 template <class Get>
@@ -829,12 +860,14 @@ std::vector<Field> make_fields() {
       "`seed`. sine: 1-D regression y = sin(x) on `interval` (docs/data.md). hdf5: points read from "
       "the datasets named below in the file `path`. idx: MNIST-format files in the directory `path`. "
       "cifar10: CIFAR-10 binary batches in the directory `path`."));
-  f.push_back(integer_key("data", "n_train", DEEPNTK_MEMBER(data.n_train), 1, int32_max,
-                          "Number of training points; the train kernels are n_train x n_train. "
-                          "hdf5: the first n_train rows of x_train."));
-  f.push_back(integer_key("data", "n_test", DEEPNTK_MEMBER(data.n_test), 0, int32_max,
-                          "Number of held-out test points (0 = none); test x train kernels are "
-                          "computed for them. hdf5: the first n_test rows of x_test."));
+  f.push_back(row_count_key("data", "n_train", DEEPNTK_MEMBER(data.n_train), 1,
+                            "Number of training points; the train kernels are n_train x n_train. "
+                            "sphere, sine: 1024 unless set. hdf5, idx, cifar10: n_train rows of x_train chosen by "
+                            "`subset`; \"all\" (every row, the default for these sources) unless set."));
+  f.push_back(row_count_key("data", "n_test", DEEPNTK_MEMBER(data.n_test), 0,
+                            "Number of held-out test points (0 = none); test x train kernels are "
+                            "computed for them. sphere, sine: 256 unless set. hdf5, idx, cifar10: n_test rows "
+                            "of x_test chosen by `subset`; \"all\" (every row, the default) unless set."));
   f.push_back(integer_key("data", "dim", DEEPNTK_MEMBER(data.dim), 1, int32_max,
                           "Input dimension d of generated points (sphere: points on S^(d-1)). "
                           "hdf5: ignored, d is the number of columns of x_train."));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "deepntk/app/result_layout.hpp"
+#include "deepntk/core/checked_arithmetic.hpp"
 #include "deepntk/data/cifar10.hpp"
 #include "deepntk/data/hdf5_input.hpp"
 #include "deepntk/data/idx_file.hpp"
@@ -54,7 +55,7 @@ data::DataPools idx_pools(const DataConfig& config) {
   pools.origin = config.path;
   pools.train = data::idx_pool(idx_file(config, config.x_train, defaults.x_train, "train-images-idx3-ubyte"),
                                idx_file(config, config.y_train, defaults.y_train, "train-labels-idx1-ubyte"));
-  if (config.n_test > 0) {
+  if (config.n_test != 0) {
     pools.test = data::idx_pool(idx_file(config, config.x_test, defaults.x_test, "t10k-images-idx3-ubyte"),
                                 idx_file(config, config.y_test, defaults.y_test, "t10k-labels-idx1-ubyte"));
   }
@@ -105,7 +106,7 @@ data::DataPools cifar10_pools(const DataConfig& config) {
   pools.origin = config.path;
   pools.classes = 10;
   pools.train = data::cifar10_pool(cifar_files(config, config.x_train, defaults.x_train, true));
-  if (config.n_test > 0) pools.test = data::cifar10_pool(cifar_files(config, config.x_test, defaults.x_test, false));
+  if (config.n_test != 0) pools.test = data::cifar10_pool(cifar_files(config, config.x_test, defaults.x_test, false));
   return pools;
 }
 
@@ -131,42 +132,43 @@ std::vector<data::PreprocessingStep> preprocessing_steps(const std::vector<Prepr
   return out;
 }
 
-data::DataPools read_pools(const DataConfig& config, const mpi::Communicator& world) {
-  switch (config.source) {
-    case DataSource::hdf5: {
-      data::Hdf5Input input{config.path, config.x_train, config.x_test, config.y_train, config.y_test};
-      input.targets = config.targets == TargetKind::none     ? data::TargetMode::none
-                      : config.targets == TargetKind::onehot ? data::TargetMode::onehot
-                                                             : data::TargetMode::values;
-      input.test = config.n_test > 0;
-      return data::read_hdf5_pools(world, input);
-    }
-    // Every rank reads the (small) files itself: no broadcast of the pools is needed, and a
-    // problem is seen by every rank alike.
-    case DataSource::idx: return mpi::agree(world.handle(), [&] { return idx_pools(config); });
-    case DataSource::cifar10: return mpi::agree(world.handle(), [&] { return cifar10_pools(config); });
-    default: throw std::logic_error("read_pools: not a file source");
-  }
+data::Hdf5Input hdf5_input(const DataConfig& config) {
+  data::Hdf5Input input{config.path, config.x_train, config.x_test, config.y_train, config.y_test};
+  input.targets = config.targets == TargetKind::none     ? data::TargetMode::none
+                  : config.targets == TargetKind::onehot ? data::TargetMode::onehot
+                                                         : data::TargetMode::values;
+  input.test = config.n_test != 0;
+  return input;
+}
+
+data::Selection selection_of(const DataConfig& config) {
+  static_assert(DataConfig::all_rows == data::all_rows);
+  data::Selection selection;
+  selection.n_train = config.n_train;
+  selection.n_test = config.n_test;
+  selection.rule = subset_rule(config.subset);
+  selection.seed = config.seed;
+  selection.classes = config.classes;
+  selection.labels = config.targets == TargetKind::onehot;
+  selection.targets = config.targets == TargetKind::values;
+  return selection;
 }
 
 data::Dataset from_files(const DataConfig& config, const mpi::Communicator& world) {
-  const auto pools = read_pools(config, world);
-  return mpi::agree(world.handle(), [&] {
-    data::Selection selection;
-    selection.n_train = config.n_train;
-    selection.n_test = config.n_test;
-    selection.rule = subset_rule(config.subset);
-    selection.seed = config.seed;
-    selection.classes = config.classes;
-    selection.labels = config.targets == TargetKind::onehot;
-    selection.targets = config.targets == TargetKind::values;
-    auto dataset = data::select_dataset(pools, selection);
-    if (config.n_test > 0 && !pools.test) {
-      dataset.description = fmt::format("no '{}' in the file, so no test points", config.x_test);
-    }
-    dataset.source = std::string(to_string(config.source));
-    return dataset;
-  });
+  data::Dataset dataset;
+  if (config.source == DataSource::hdf5) {
+    // Rank 0 reads only the chosen rows and broadcasts them.
+    dataset = data::read_hdf5_dataset(world, hdf5_input(config), selection_of(config));
+  } else {
+    // Every rank reads the (small) files itself: no broadcast is needed, and a problem is seen
+    // by every rank alike. The pools read only the rows the selection asks for.
+    dataset = mpi::agree(world.handle(), [&] {
+      const auto pools = config.source == DataSource::idx ? idx_pools(config) : cifar10_pools(config);
+      return data::select_dataset(pools, selection_of(config));
+    });
+  }
+  dataset.source = std::string(to_string(config.source));
+  return dataset;
 }
 
 std::string describe(const DataConfig& config, const data::Dataset& dataset, const std::string& note) {
@@ -174,8 +176,11 @@ std::string describe(const DataConfig& config, const data::Dataset& dataset, con
   if (dataset.subset == "generated") {
     text = dataset.description;
   } else {
-    text = fmt::format("{}: {} train + {} test points ({}) from {}", dataset.source, dataset.train.count,
-                       dataset.test.count, dataset.subset, config.path);
+    // Say when a count is every row of the file ("all", the default for file sources).
+    const auto all = [](std::int64_t n) { return n == DataConfig::all_rows ? " (all rows)" : ""; };
+    text = fmt::format("{}: {} train{} + {} test{} points ({}) from {}", dataset.source, dataset.train.count,
+                       all(config.n_train), dataset.test.count, dataset.test.count > 0 ? all(config.n_test) : "",
+                       dataset.subset, config.path);
     if (!note.empty()) text += ", " + note;
   }
   text += fmt::format(", dimension {}", dataset.train.dimension);
@@ -219,6 +224,20 @@ data::Dataset load_dataset(const DataConfig& config, const mpi::Communicator& wo
                        dataset.train_index);
     data::check_finite(dataset.test, hdf5 ? fmt::format("'{}' in {}:", config.x_test, config.path) : "x_test",
                        dataset.test_index);
+    // Targets are checked like inputs: one NaN in y_train makes every prediction and every MSE
+    // NaN, and the run would end with exit status 0 and useless numbers. Class labels were
+    // checked as integers already; only real-valued targets (hdf5, targets = "values") can hold
+    // NaN or Inf.
+    if (hdf5 && config.targets == TargetKind::values) {
+      if (dataset.y_train) {
+        data::check_finite(*dataset.y_train, fmt::format("'{}' in {}:", config.y_train, config.path),
+                           dataset.train_index, "targets");
+      }
+      if (dataset.y_test) {
+        data::check_finite(*dataset.y_test, fmt::format("'{}' in {}:", config.y_test, config.path),
+                           dataset.test_index, "targets");
+      }
+    }
     data::preprocess(dataset, preprocessing_steps(config.preprocessing));
   });
   dataset.description = describe(config, dataset, note);
@@ -230,16 +249,51 @@ std::int64_t input_dimension(const DataConfig& config) {
   switch (config.source) {
     case DataSource::sphere: d = config.dim; break;
     case DataSource::sine: d = 1; break;
-    case DataSource::hdf5: return 0;
+    case DataSource::hdf5: d = data::read_hdf5_shape(hdf5_input(config)).columns; break;
     case DataSource::cifar10: d = data::cifar10_pixels; break;
-    case DataSource::idx: {
-      const auto images = data::read_idx(idx_file(config, config.x_train, DataConfig{}.x_train, "train-images-idx3-ubyte"));
-      d = 1;
-      for (std::size_t k = 1; k < images.shape.size(); ++k) d *= images.shape[k];
+    case DataSource::idx:
+      d = data::read_idx_header(idx_file(config, config.x_train, DataConfig{}.x_train, "train-images-idx3-ubyte"))
+              .row_elements;
       break;
-    }
   }
   return d + std::count(config.preprocessing.begin(), config.preprocessing.end(), PreprocessingStep::bias);
+}
+
+InputRows input_rows(const DataConfig& config) {
+  InputRows rows{config.n_train, config.n_test};
+  if (rows.n_train != DataConfig::all_rows && rows.n_test != DataConfig::all_rows) return rows;
+  const DataConfig defaults;
+  InputRows in_files;
+  switch (config.source) {
+    case DataSource::sphere:
+    case DataSource::sine: return rows;  // "all" is refused for generated data (config.cpp)
+    case DataSource::hdf5: {
+      const auto shape = data::read_hdf5_shape(hdf5_input(config));
+      in_files = {shape.train_rows, shape.test_rows};
+      break;
+    }
+    case DataSource::idx:
+      in_files.n_train =
+          data::read_idx_header(idx_file(config, config.x_train, defaults.x_train, "train-images-idx3-ubyte")).shape[0];
+      if (config.n_test != 0) {
+        in_files.n_test =
+            data::read_idx_header(idx_file(config, config.x_test, defaults.x_test, "t10k-images-idx3-ubyte")).shape[0];
+      }
+      break;
+    case DataSource::cifar10:
+      for (const auto& file : cifar_files(config, config.x_train, defaults.x_train, true)) {
+        in_files.n_train = checked_add(in_files.n_train, data::cifar10_records(file), "CIFAR-10 train records");
+      }
+      if (config.n_test != 0) {
+        for (const auto& file : cifar_files(config, config.x_test, defaults.x_test, false)) {
+          in_files.n_test = checked_add(in_files.n_test, data::cifar10_records(file), "CIFAR-10 test records");
+        }
+      }
+      break;
+  }
+  if (rows.n_train == DataConfig::all_rows) rows.n_train = in_files.n_train;
+  if (rows.n_test == DataConfig::all_rows) rows.n_test = in_files.n_test;
+  return rows;
 }
 
 void write_inputs(io::File& file, const data::Dataset& dataset) {

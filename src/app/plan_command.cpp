@@ -1,7 +1,5 @@
 #include "deepntk/app/plan_command.hpp"
 
-#include <hdf5.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -12,35 +10,20 @@
 #include "deepntk/app/load_dataset.hpp"
 #include "deepntk/app/plan.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
-#include "deepntk/io/file.hpp"
 #include "deepntk/mpi/communicator.hpp"
 #include "deepntk/mpi/error.hpp"
 
 namespace deepntk::app {
 namespace {
 
-// The number of columns of x_train in an hdf5 input (the plan needs d; the file has it).
-std::int64_t hdf5_dimension(const RunConfig& config) {
-  const mpi::Communicator self(MPI_COMM_SELF);
-  const auto file = io::File::open_read_only(self, config.data.path);
-  const std::string name = config.data.x_train.starts_with('/') ? config.data.x_train : "/" + config.data.x_train;
-  const auto dataset = file.open_dataset(name);
-  const io::DataspaceId space(H5Dget_space(dataset.get()));
-  hsize_t dims[2] = {0, 0};
-  if (!space.valid() || H5Sget_simple_extent_ndims(space.get()) != 2 ||
-      H5Sget_simple_extent_dims(space.get(), dims, nullptr) != 2) {
-    throw std::invalid_argument(fmt::format("{}: dataset '{}' is not a 2-D array (points x features)",
-                                            config.data.path, config.data.x_train));
-  }
-  return static_cast<std::int64_t>(dims[1]);
-}
-
+// The sizes of the data a run will use, from the configuration and the input files' headers
+// (app::input_dimension, app::input_rows): nothing is loaded.
 PlanShape shape_of(const RunConfig& config) {
-  // d after preprocessing (a bias step adds a column); hdf5 keeps its d in the file's header.
-  const auto bias_columns = static_cast<std::int64_t>(
-      std::count(config.data.preprocessing.begin(), config.data.preprocessing.end(), PreprocessingStep::bias));
-  return plan_shape(config, config.data.source == DataSource::hdf5 ? hdf5_dimension(config) + bias_columns
-                                                                   : input_dimension(config.data));
+  PlanShape shape = plan_shape(config, input_dimension(config.data));
+  const auto rows = input_rows(config.data);
+  shape.n_train = rows.n_train;
+  shape.n_test = rows.n_test;
+  return shape;
 }
 
 // The most ranks any node of `comm` holds (collective): memory detected per node is shared

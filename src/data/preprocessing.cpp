@@ -71,13 +71,15 @@ void scale_to_unit_norm(PointSet& points, const char* name) {
 
 }  // namespace
 
-void check_finite(const PointSet& points, const std::string& name, std::span<const std::int64_t> source_rows) {
+void check_finite(const PointSet& points, const std::string& name, std::span<const std::int64_t> source_rows,
+                  std::string_view what) {
   for (std::int64_t i = 0; i < points.count; ++i) {
     const auto x = points.point(i);
     for (std::size_t k = 0; k < x.size(); ++k) {
       if (!std::isfinite(x[k])) {
-        throw std::invalid_argument(fmt::format("{} row {}, column {} is {}; the inputs must be finite numbers", name,
-                                                source_rows.empty() ? i : source_rows[static_cast<std::size_t>(i)], k, std::isnan(x[k]) ? "NaN" : x[k] > 0 ? "+Inf" : "-Inf"));
+        throw std::invalid_argument(fmt::format("{} row {}, column {} is {}; the {} must be finite numbers", name,
+                                                source_rows.empty() ? i : source_rows[static_cast<std::size_t>(i)], k,
+                                                std::isnan(x[k]) ? "NaN" : x[k] > 0 ? "+Inf" : "-Inf", what));
       }
     }
   }

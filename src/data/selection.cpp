@@ -5,13 +5,21 @@
 
 #include <fmt/format.h>
 
+#include "deepntk/core/checked_arithmetic.hpp"
+
 namespace deepntk::data {
 
 namespace {
 
 PointSet take_rows(const ExamplePool& pool, const std::vector<std::int64_t>& rows) {
   PointSet points{static_cast<std::int64_t>(rows.size()), pool.dimension,
-                  std::vector<double>(rows.size() * static_cast<std::size_t>(pool.dimension))};
+                  std::vector<double>(checked_cast<std::size_t>(
+                      checked_multiply(static_cast<std::int64_t>(rows.size()), pool.dimension, pool.name + " rows"),
+                      "the selected points"))};
+  if (pool.copy_rows) {
+    pool.copy_rows(rows, points.values);
+    return points;
+  }
   for (std::size_t i = 0; i < rows.size(); ++i) {
     pool.copy_row(rows[i], std::span<double>(points.values).subspan(i * static_cast<std::size_t>(pool.dimension),
                                                                       static_cast<std::size_t>(pool.dimension)));
@@ -73,7 +81,7 @@ std::int64_t class_count(const DataPools& pools, const Selection& selection) {
 
 Dataset select_dataset(const DataPools& pools, const Selection& selection) {
   check_pool(pools.train);
-  const bool with_test = selection.n_test > 0 && pools.test.has_value();
+  const bool with_test = selection.n_test != 0 && pools.test.has_value();
   if (with_test) {
     check_pool(*pools.test);
     if (pools.test->dimension != pools.train.dimension) {
@@ -96,13 +104,16 @@ Dataset select_dataset(const DataPools& pools, const Selection& selection) {
   }
 
   Dataset dataset;
-  const auto train_rows = choose_rows(pools.train.count, selection.n_train, selection.rule, selection.seed,
+  const auto wanted = [](std::int64_t n, const ExamplePool& pool) { return n == all_rows ? pool.count : n; };
+  const auto train_rows = choose_rows(pools.train.count, wanted(selection.n_train, pools.train), selection.rule,
+                                      selection.seed,
                                       pools.train.labels, classes, pools.train.name);
   dataset.train = take_rows(pools.train, train_rows);
   dataset.train_index = train_rows;
   dataset.test = PointSet{0, pools.train.dimension, {}};
   if (with_test) {
-    const auto test_rows = choose_rows(pools.test->count, selection.n_test, selection.rule, selection.seed + 1,
+    const auto test_rows = choose_rows(pools.test->count, wanted(selection.n_test, *pools.test), selection.rule,
+                                       selection.seed + 1,
                                        pools.test->labels, classes, pools.test->name);
     dataset.test = take_rows(*pools.test, test_rows);
     dataset.test_index = test_rows;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -24,6 +25,27 @@ std::vector<std::int64_t> draw(std::vector<std::int64_t> items, std::int64_t cou
   return items;
 }
 
+// The same draw over the items 0 .. pool_size-1 without holding them: a position not yet swapped
+// holds its own index, so only the swapped ones are stored. Memory follows `count`, not the pool
+// (a file may claim 2^31 rows of which a run takes 1000), and the rows drawn are exactly those
+// of draw() on the full list.
+std::vector<std::int64_t> draw_from_range(std::int64_t pool_size, std::int64_t count, RandomStream& stream) {
+  std::unordered_map<std::int64_t, std::int64_t> swapped;
+  const auto at = [&](std::int64_t i) {
+    const auto found = swapped.find(i);
+    return found == swapped.end() ? i : found->second;
+  };
+  std::vector<std::int64_t> rows(static_cast<std::size_t>(count));
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto remaining = static_cast<std::uint64_t>(pool_size) - static_cast<std::uint64_t>(i);
+    const auto j = i + static_cast<std::int64_t>(stream.below(remaining));
+    const std::int64_t chosen = at(j);
+    swapped[j] = at(i);
+    rows[static_cast<std::size_t>(i)] = chosen;
+  }
+  return rows;
+}
+
 }  // namespace
 
 std::vector<std::int64_t> choose_rows(std::int64_t pool_size, std::int64_t count, SubsetRule rule, std::uint64_t seed,
@@ -33,16 +55,15 @@ std::vector<std::int64_t> choose_rows(std::int64_t pool_size, std::int64_t count
     throw std::invalid_argument(fmt::format("{} has {} rows but {} are asked for; ask for at most {}", name,
                                             pool_size, count, pool_size));
   }
-  std::vector<std::int64_t> all(static_cast<std::size_t>(pool_size));
-  std::iota(all.begin(), all.end(), std::int64_t{0});
   RandomStream stream(seed);
   std::vector<std::int64_t> rows;
   switch (rule) {
     case SubsetRule::first:
-      rows.assign(all.begin(), all.begin() + count);
+      rows.resize(static_cast<std::size_t>(count));
+      std::iota(rows.begin(), rows.end(), std::int64_t{0});
       break;
     case SubsetRule::random:
-      rows = draw(std::move(all), count, stream);
+      rows = draw_from_range(pool_size, count, stream);
       break;
     case SubsetRule::balanced: {
       if (classes < 1 || static_cast<std::int64_t>(labels.size()) != pool_size) {

@@ -18,7 +18,7 @@
 
 namespace fs = std::filesystem;
 using deepntk::data::Hdf5Input;
-using deepntk::data::read_hdf5_pools;
+using deepntk::data::read_hdf5_dataset;
 using deepntk::data::TargetMode;
 using deepntk::testing::world;
 
@@ -71,8 +71,7 @@ fs::path make_float32_input() {
 
 std::string failure_of(const Hdf5Input& input, const deepntk::data::Selection& selection = {.n_train = 1}) {
   try {
-    const auto pools = read_hdf5_pools(world(), input);
-    (void)deepntk::data::select_dataset(pools, selection);
+    (void)read_hdf5_dataset(world(), input, selection);
   } catch (const deepntk::mpi::CollectiveError& e) {
     return e.what();
   } catch (const std::invalid_argument& e) {
@@ -85,31 +84,42 @@ std::string failure_of(const Hdf5Input& input, const deepntk::data::Selection& s
 
 BOOST_AUTO_TEST_CASE(reads_points_labels_and_values) {
   const auto path = make_input().string();
-  const auto pools = read_hdf5_pools(world(), {.path = path, .targets = TargetMode::onehot});
-  BOOST_TEST(pools.train.count == 6);
-  BOOST_TEST(pools.train.dimension == 3);
-  BOOST_TEST(pools.train.labels == (std::vector<std::int64_t>{0, 1, 2, 0, 1, 2}), boost::test_tools::per_element());
-  BOOST_REQUIRE(pools.test.has_value());
-  const auto d = deepntk::data::select_dataset(pools, {.n_train = 4, .n_test = 2, .labels = true});
+  const auto d = read_hdf5_dataset(world(), {.path = path, .targets = TargetMode::onehot},
+                                   {.n_train = 4, .n_test = 2, .labels = true});
+  BOOST_TEST(d.train.count == 4);
+  BOOST_TEST(d.train.dimension == 3);
+  BOOST_TEST(d.y_train->values == (std::vector<double>{0, 1, 2, 0}), boost::test_tools::per_element());
   BOOST_TEST(d.train.point(3)[2] == 3.2);
   BOOST_TEST(d.test.point(1)[1] == -2.1);
   BOOST_TEST(d.classes == 3);
   BOOST_TEST(d.y_test->values == (std::vector<double>{2, 1}), boost::test_tools::per_element());
 
-  const auto values = read_hdf5_pools(world(), {.path = path, .y_train = "y_values", .test = false});
-  BOOST_TEST(!values.test.has_value());
-  const auto v = deepntk::data::select_dataset(values, {.n_train = 3, .n_test = 1, .targets = true});
+  const auto v = read_hdf5_dataset(world(), {.path = path, .y_train = "y_values", .test = false},
+                                   {.n_train = 3, .n_test = 1, .targets = true});
   BOOST_TEST(v.test.count == 0);
   BOOST_TEST(v.y_train->dimension == 2);
   BOOST_TEST(v.y_train->values == (std::vector<double>{0.5, 1, 1.5, 2, 2.5, 3}), boost::test_tools::per_element());
 
-  // No test set in the file: no test pool.
-  BOOST_TEST(!read_hdf5_pools(world(), {.path = path, .x_test = "nothing_here"}).test.has_value());
+  // No test set in the file: no test points.
+  BOOST_TEST(read_hdf5_dataset(world(), {.path = path, .x_test = "nothing_here"}, {.n_train = 2, .n_test = 2})
+                 .test.count == 0);
+
+  // Every row, and a random subset: the rows chosen are read, in runs of consecutive rows.
+  const auto all = read_hdf5_dataset(world(), {.path = path, .targets = TargetMode::none},
+                                     {.n_train = deepntk::data::all_rows, .n_test = deepntk::data::all_rows});
+  BOOST_TEST(all.train.count == 6);
+  BOOST_TEST(all.test.count == 4);
+  const auto random = read_hdf5_dataset(world(), {.path = path, .targets = TargetMode::none},
+                                        {.n_train = 3, .rule = deepntk::data::SubsetRule::random, .seed = 5});
+  for (std::int64_t i = 0; i < 3; ++i) {
+    const auto row = random.train_index[static_cast<std::size_t>(i)];
+    for (int k = 0; k < 3; ++k) BOOST_TEST(random.train.point(i)[static_cast<std::size_t>(k)] == row + k / 10.0);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(reads_float32_as_double) {
-  const auto pools = read_hdf5_pools(world(), {.path = make_float32_input().string(), .targets = TargetMode::none});
-  const auto d = deepntk::data::select_dataset(pools, {.n_train = 2});
+  const auto d = read_hdf5_dataset(world(), {.path = make_float32_input().string(), .targets = TargetMode::none},
+                                   {.n_train = 2});
   BOOST_TEST(d.train.values == (std::vector<double>{0.1f, 2.5f, -3.25f, 1e-3f}), boost::test_tools::per_element());
 }
 

@@ -62,6 +62,35 @@ def main(directory):
     with open(os.path.join(at("cifar_label"), "data_batch_1.bin"), "wb") as f:
         f.write(records)
 
+    # Issue 10: targets validated like inputs; links, filters, unwritten rows; huge IDX claims.
+    y = np.arange(16, dtype=np.float64).reshape(8, 2)
+    y[5, 1] = np.nan
+    write_h5(at("nan_y.h5"), x_train=good_x(8), y_train=y)
+    yt = np.arange(4, dtype=np.float64)
+    yt[2] = np.inf
+    write_h5(at("inf_y_test.h5"), x_train=good_x(8), y_train=np.arange(8.0), x_test=good_x(4), y_test=yt)
+    with h5py.File(at("soft_link.h5"), "w") as f:
+        f["x_train"] = h5py.SoftLink("/missing")
+    with h5py.File(at("external_link.h5"), "w") as f:
+        f["x_train"] = h5py.ExternalLink("no_such_file.h5", "/x")
+    with h5py.File(at("lzf.h5"), "w") as f:
+        f.create_dataset("x_train", data=good_x(8), compression="lzf")
+    with h5py.File(at("sparse.h5"), "w") as f:
+        f.create_dataset("x_train", shape=(2**31, 3), dtype="f8")
+    write_h5(at("all_rows.h5"), x_train=good_x(12), x_test=good_x(5))
+    for name, opener in (("idx_huge", open), ("idx_huge_gz", gzip.open)):
+        os.makedirs(at(name), exist_ok=True)
+        suffix = ".gz" if name.endswith("gz") else ""
+        with opener(os.path.join(at(name), "train-images-idx3-ubyte" + suffix), "wb") as f:
+            f.write(struct.pack(">IIII", 0x00000803, 4294967295, 28, 28) + bytes(1000))
+        with opener(os.path.join(at(name), "train-labels-idx1-ubyte" + suffix), "wb") as f:
+            f.write(struct.pack(">II", 0x00000801, 4294967295) + bytes(1000))
+    os.makedirs(at("idx_overflow"), exist_ok=True)
+    with open(os.path.join(at("idx_overflow"), "train-images-idx3-ubyte"), "wb") as f:
+        f.write(struct.pack(">IIIII", 0x00000E04, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF) + bytes(64))
+    with open(os.path.join(at("idx_overflow"), "train-labels-idx1-ubyte"), "wb") as f:
+        f.write(struct.pack(">II", 0x00000801, 4) + bytes([0, 1, 0, 1]))
+
     # A good gzipped IDX set: 12 train images of 2 x 3 pixels (labels 0, 1, 2, four each), 6 test.
     os.makedirs(at("good_idx"), exist_ok=True)
     for prefix, n in (("train", 12), ("t10k", 6)):

@@ -6,6 +6,7 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -133,6 +134,49 @@ BOOST_AUTO_TEST_CASE(labels_out_of_range) {
 
 BOOST_AUTO_TEST_CASE(sine_without_a_bias_feature_is_refused) {
   expect_one_error(run_bad("sine", "--set data.source=sine"), "add the step \"bias\"");
+}
+
+// Issue 10.
+BOOST_AUTO_TEST_CASE(nan_or_inf_in_targets) {
+  expect_one_error(run_bad("nan_y", hdf5("nan_y.h5") + " --set data.n_train=8"), "row 5, column 1 is NaN");
+  expect_one_error(run_bad("inf_y", hdf5("inf_y_test.h5") + " --set data.n_train=8 --set data.n_test=4"),
+                   "'y_test' in " + (inputs() / "inf_y_test.h5").string() + ": row 2, column 0 is +Inf");
+}
+
+BOOST_AUTO_TEST_CASE(broken_links_and_missing_filters) {
+  expect_one_error(run_bad("soft", hdf5("soft_link.h5") + " --set data.targets=none"),
+                   "is a soft link to /missing, which does not exist");
+  expect_one_error(run_bad("external", hdf5("external_link.h5") + " --set data.targets=none"),
+                   "is an external link to /x in the file no_such_file.h5");
+  expect_one_error(run_bad("lzf", hdf5("lzf.h5") + " --set data.targets=none"),
+                   "uses the LZF filter (h5py's compression='lzf'), which this HDF5 cannot decode");
+}
+
+BOOST_AUTO_TEST_CASE(huge_claims_are_refused_before_allocating) {
+  const auto start = std::chrono::steady_clock::now();
+  expect_one_error(run_bad("sparse", hdf5("sparse.h5") + " --set data.targets=none"), "rows were never written");
+  for (const std::string dir : {"idx_huge", "idx_huge_gz"}) {
+    expect_one_error(run_bad(dir, "--set data.source=idx --set data.targets=onehot --set data.path=" +
+                                      (inputs() / dir).string()),
+                     "the file is truncated: its data needs 3367254359280 bytes");
+  }
+  expect_one_error(run_bad("idx_overflow", "--set data.source=idx --set data.targets=onehot --set data.path=" +
+                                               (inputs() / "idx_overflow").string()),
+                   "is too large");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST(seconds < 30.0, "4 refusals took " << seconds << " s");
+}
+
+BOOST_AUTO_TEST_CASE(file_sources_use_every_row_unless_told) {
+  const auto output = scratch / "all_rows.h5";
+  fs::remove(output);
+  const std::string command = std::string(DEEPNTK_MPIEXEC) + " -n 2 " + DEEPNTK_EXECUTABLE +
+                              " run --set depth.schedule=1,2 --set parallel.block_size=2 " + hdf5("all_rows.h5") +
+                              " --output " + output.string() + " > " + (scratch / "all_rows.stdout").string() +
+                              " 2>&1";
+  BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0, slurp(scratch / "all_rows.stdout"));
+  const auto out = slurp(scratch / "all_rows.stdout");
+  BOOST_TEST(out.find("12 train / 5 test points") != std::string::npos, out);
 }
 
 BOOST_AUTO_TEST_CASE(a_good_idx_run_stores_its_inputs_and_their_provenance) {

@@ -154,7 +154,13 @@ struct BranchScale {
 // ---- The configuration ---------------------------------------------------------------------
 
 struct DataConfig {
+  /// n_train / n_test = "all": every row of a file source.
+  static constexpr std::int64_t all_rows = -1;
+
   DataSource source = DataSource::sphere;
+  /// The defaults are the generated sources'; for a file source (hdf5, idx, cifar10) a count the
+  /// configuration does not set becomes all_rows when it is read (config.cpp), so a 12-row file
+  /// is used whole and a 60000-row file is not cut to 1024 without a word.
   std::int64_t n_train = 1024;
   std::int64_t n_test = 256;
   std::int64_t dim = 128;

@@ -16,9 +16,21 @@ namespace deepntk::app {
 [[nodiscard]] data::Dataset load_dataset(const DataConfig& config, const mpi::Communicator& world);
 
 /// The dimension d of the points a run will use (after preprocessing), without loading the
-/// dataset: for `deepntk plan`. Local (no MPI); hdf5 returns 0 (the caller reads the file's
-/// header itself); idx reads the train images file. Throws std::invalid_argument.
+/// dataset: for `deepntk plan`. Local (no MPI collectives); hdf5 and idx read the train file's
+/// header (O(1) memory). Throws std::invalid_argument (or mpi::CollectiveError from the HDF5
+/// file layer) naming the problem.
 [[nodiscard]] std::int64_t input_dimension(const DataConfig& config);
+
+/// How many train and test points a run will use, without loading the dataset: the configured
+/// counts, and for "all" (DataConfig::all_rows, the default of file sources) the rows the files'
+/// headers declare (hdf5: x_train / x_test, 0 test rows without x_test; idx: the images files;
+/// cifar10: the batch sizes / 3073), read in O(1) memory after the checks the readers make.
+/// Local; throws as input_dimension does.
+struct InputRows {
+  std::int64_t n_train = 0;
+  std::int64_t n_test = 0;
+};
+[[nodiscard]] InputRows input_rows(const DataConfig& config);
 
 /// Writes the inputs as used (after preprocessing) under /data, with their provenance: the
 /// attributes source, subset, preprocessing; the source rows used (train_index, test_index)

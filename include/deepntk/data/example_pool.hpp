@@ -20,6 +20,9 @@ struct ExamplePool {
   std::int64_t dimension = 0;  // features per row
   /// Writes row `row` (0 <= row < count) as `dimension` doubles to `out`.
   std::function<void(std::int64_t row, std::span<double> out)> copy_row;
+  /// Optional: writes the rows `rows` (increasing) one after another to `out`, for readers that
+  /// read runs of consecutive rows at once (an HDF5 hyperslab); used instead of copy_row if set.
+  std::function<void(std::span<const std::int64_t> rows, std::span<double> out)> copy_rows;
   std::vector<std::int64_t> labels;  // one class label per row, or empty
   std::optional<PointSet> targets;   // one row of real targets per row, or none
 };

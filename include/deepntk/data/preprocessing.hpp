@@ -14,6 +14,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "deepntk/data/point_set.hpp"
@@ -24,7 +25,9 @@ enum class PreprocessingStep { center, standardize, bias, sphere };
 
 /// Throws std::invalid_argument naming `name`, the row and the column of the first NaN or Inf.
 /// With `source_rows` (the source row of every point), the row named is the source's.
-void check_finite(const PointSet& points, const std::string& name, std::span<const std::int64_t> source_rows = {});
+/// `what` is what the message says must be finite: "inputs" or "targets".
+void check_finite(const PointSet& points, const std::string& name, std::span<const std::int64_t> source_rows = {},
+                  std::string_view what = "inputs");
 
 /// Applies `steps` in order to dataset.train and dataset.test (see the file comment) and
 /// records them in dataset.preprocessing. Throws std::invalid_argument for a zero row before

@@ -9,9 +9,12 @@
 
 namespace deepntk::data {
 
+/// n_train / n_test meaning every row of the pool.
+inline constexpr std::int64_t all_rows = -1;
+
 struct Selection {
-  std::int64_t n_train = 0;
-  std::int64_t n_test = 0;
+  std::int64_t n_train = 0;  // rows, or all_rows
+  std::int64_t n_test = 0;   // rows (0: no test points), or all_rows
   SubsetRule rule = SubsetRule::first;
   std::uint64_t seed = 0;     // train rows from stream `seed`, test rows from `seed + 1`
   std::int64_t classes = 0;   // 0: the pools' own count, else 1 + the largest label
