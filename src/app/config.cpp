@@ -25,26 +25,6 @@ namespace deepntk::app {
 
 // ---- BranchScale ---------------------------------------------------------------------------------
 
-double BranchScale::at_depth(std::int64_t depth) const noexcept {
-  const auto l = static_cast<double>(depth);
-  switch (rule) {
-    case AlphaRule::inverse_sqrt_depth: return 1.0 / std::sqrt(l);
-    case AlphaRule::constant: return value;
-    case AlphaRule::power: return std::pow(l, -value);
-  }
-  return value;
-}
-
-double BranchScale::log_at_depth(std::int64_t depth) const noexcept {
-  const auto l = static_cast<double>(depth);
-  switch (rule) {
-    case AlphaRule::inverse_sqrt_depth: return -0.5 * std::log(l);
-    case AlphaRule::constant: return std::log(value);
-    case AlphaRule::power: return -value * std::log(l);
-  }
-  return std::log(value);
-}
-
 std::string to_string(const BranchScale& alpha) {
   switch (alpha.rule) {
     case AlphaRule::inverse_sqrt_depth: return "1/sqrt(L)";

@@ -6,23 +6,6 @@
 
 namespace deepntk::kernels {
 
-std::string_view to_string(Architecture a) noexcept {
-  switch (a) {
-    case Architecture::mlp: return "mlp";
-    case Architecture::resnet: return "resnet";
-    case Architecture::shortcut: return "shortcut";
-  }
-  return "unknown";
-}
-
-std::string_view to_string(Activation a) noexcept {
-  switch (a) {
-    case Activation::relu: return "relu";
-    case Activation::erf: return "erf";
-  }
-  return "unknown";
-}
-
 namespace {
 
 [[noreturn]] void bad(std::string_view field, double value, std::string_view allowed) {
@@ -60,17 +43,36 @@ double ResidualScale::alpha_squared(std::int64_t depth) const {
   return value * value;
 }
 
+double ResidualScale::at_depth(std::int64_t depth) const noexcept {
+  const auto l = static_cast<double>(depth);
+  switch (rule) {
+    case Rule::inverse_sqrt_depth: return 1.0 / std::sqrt(l);
+    case Rule::constant: return value;
+    case Rule::power: return std::pow(l, -value);
+  }
+  return value;
+}
+
+double ResidualScale::log_at_depth(std::int64_t depth) const noexcept {
+  const auto l = static_cast<double>(depth);
+  switch (rule) {
+    case Rule::inverse_sqrt_depth: return -0.5 * std::log(l);
+    case Rule::constant: return std::log(value);
+    case Rule::power: return -value * std::log(l);
+  }
+  return std::log(value);
+}
+
 bool ResidualScale::depends_on_depth() const noexcept {
   return rule == Rule::inverse_sqrt_depth || (rule == Rule::power && value != 0.0);
 }
 
 void NetworkSpec::validate() const {
-  if (architecture != Architecture::mlp && architecture != Architecture::resnet &&
-      architecture != Architecture::shortcut) {
-    bad("architecture", static_cast<double>(architecture), "mlp, resnet or shortcut");
+  if (static_cast<std::size_t>(architecture) >= architecture_names.size()) {
+    bad("architecture", static_cast<double>(architecture), "one of DEEPNTK_ARCHITECTURES");
   }
-  if (activation != Activation::relu && activation != Activation::erf) {
-    bad("activation", static_cast<double>(activation), "relu or erf");
+  if (static_cast<std::size_t>(activation) >= activation_names.size()) {
+    bad("activation", static_cast<double>(activation), "one of DEEPNTK_ACTIVATIONS");
   }
   if (!(std::isfinite(sw2) && sw2 > 0.0)) bad("sw2", sw2, "a finite number > 0");
   if (!(std::isfinite(sb2) && sb2 >= 0.0)) bad("sb2", sb2, "a finite number >= 0");

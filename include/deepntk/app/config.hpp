@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "deepntk/kernels/network.hpp"
+
 namespace deepntk::app {
 
 /// Every configuration problem: one line naming the key, where it came from
@@ -39,8 +41,8 @@ class ConfigError : public std::runtime_error {
 #define DEEPNTK_DATA_SOURCES(X) X(sphere) X(hdf5) X(sine) X(idx) X(cifar10)
 #define DEEPNTK_SUBSET_RULES(X) X(first) X(random) X(balanced)
 #define DEEPNTK_PREPROCESSING_STEPS(X) X(center) X(standardize) X(bias) X(sphere)
-#define DEEPNTK_ARCHITECTURES(X) X(mlp) X(resnet) X(shortcut)
-#define DEEPNTK_ACTIVATIONS(X) X(relu) X(erf)
+// DEEPNTK_ARCHITECTURES and DEEPNTK_ACTIVATIONS live with the kernels that implement them
+// (kernels/network.hpp); the configuration uses the kernels' enums.
 #define DEEPNTK_KERNEL_KINDS(X) X(nngp) X(ntk)
 #define DEEPNTK_TARGET_KINDS(X) X(none) X(values) X(onehot)
 #define DEEPNTK_RIDGE_SCALES(X) X(relative) X(absolute)
@@ -53,8 +55,8 @@ class ConfigError : public std::runtime_error {
 enum class DataSource { DEEPNTK_DATA_SOURCES(DEEPNTK_ENUMERATOR) };
 enum class SubsetRule { DEEPNTK_SUBSET_RULES(DEEPNTK_ENUMERATOR) };
 enum class PreprocessingStep { DEEPNTK_PREPROCESSING_STEPS(DEEPNTK_ENUMERATOR) };
-enum class Architecture { DEEPNTK_ARCHITECTURES(DEEPNTK_ENUMERATOR) };
-enum class Activation { DEEPNTK_ACTIVATIONS(DEEPNTK_ENUMERATOR) };
+using Architecture = kernels::Architecture;
+using Activation = kernels::Activation;
 enum class KernelKind { DEEPNTK_KERNEL_KINDS(DEEPNTK_ENUMERATOR) };
 enum class TargetKind { DEEPNTK_TARGET_KINDS(DEEPNTK_ENUMERATOR) };
 enum class RidgeScale { DEEPNTK_RIDGE_SCALES(DEEPNTK_ENUMERATOR) };
@@ -128,25 +130,11 @@ constexpr std::optional<E> enum_from_string(std::string_view name) noexcept {
 
 // ---- Residual branch scale -----------------------------------------------------------------
 
-enum class AlphaRule {
-  inverse_sqrt_depth,  ///< α = 1/sqrt(L)        (config: "1/sqrt(L)"; value = 0.5)
-  constant,            ///< α = value            (config: a number > 0)
-  power,               ///< α = L^(−value)       (config: "L^-0.25"; value = 0.25)
-};
-
-/// The `network.alpha` key, parsed. For inverse_sqrt_depth and power, `value` is the
-/// exponent γ in α = L^(−γ) (0.5 for inverse_sqrt_depth); for constant it is α itself.
-struct BranchScale {
-  AlphaRule rule = AlphaRule::inverse_sqrt_depth;
-  double value = 0.5;
-
-  /// α for a network of `depth` residual blocks (depth >= 1).
-  [[nodiscard]] double at_depth(std::int64_t depth) const noexcept;
-  /// log α, which stays exact where α itself would underflow.
-  [[nodiscard]] double log_at_depth(std::int64_t depth) const noexcept;
-
-  bool operator==(const BranchScale&) const = default;
-};
+/// The `network.alpha` key, parsed: the kernels' residual scale (defined once, in
+/// kernels/network.hpp). Rules: inverse_sqrt_depth (config "1/sqrt(L)", value 0.5), constant
+/// (a number > 0, value = α), power ("L^-0.25", value = γ in α = L^(−γ)).
+using BranchScale = kernels::ResidualScale;
+using AlphaRule = kernels::ResidualScale::Rule;
 
 /// "1/sqrt(L)", "L^-0.25" or "0.5": the configuration spelling of a branch scale.
 [[nodiscard]] std::string to_string(const BranchScale& alpha);

@@ -1,5 +1,7 @@
 #pragma once
-// The [network] section of a configuration as the kernels' NetworkSpec.
+// The [network] section of a configuration as the kernels' NetworkSpec. The enums and the
+// residual scale are the kernels' own types (app/config.hpp uses them), so this is the one
+// place the two structs meet, field by field.
 
 #include "deepntk/app/config.hpp"
 #include "deepntk/kernels/network.hpp"
@@ -8,20 +10,11 @@ namespace deepntk::app {
 
 [[nodiscard]] inline kernels::NetworkSpec network_spec_from_config(const NetworkConfig& network) {
   kernels::NetworkSpec spec;
-  switch (network.architecture) {
-    case Architecture::mlp: spec.architecture = kernels::Architecture::mlp; break;
-    case Architecture::resnet: spec.architecture = kernels::Architecture::resnet; break;
-    case Architecture::shortcut: spec.architecture = kernels::Architecture::shortcut; break;
-  }
-  spec.activation = network.activation == Activation::relu ? kernels::Activation::relu : kernels::Activation::erf;
+  spec.architecture = network.architecture;
+  spec.activation = network.activation;
   spec.sw2 = network.sw2;
   spec.sb2 = network.sb2;
-  switch (network.alpha.rule) {
-    case AlphaRule::inverse_sqrt_depth: spec.residual.rule = kernels::ResidualScale::Rule::inverse_sqrt_depth; break;
-    case AlphaRule::constant: spec.residual.rule = kernels::ResidualScale::Rule::constant; break;
-    case AlphaRule::power: spec.residual.rule = kernels::ResidualScale::Rule::power; break;
-  }
-  spec.residual.value = network.alpha.value;
+  spec.residual = network.alpha;
   spec.readout_every = network.readout_every;
   return spec;
 }

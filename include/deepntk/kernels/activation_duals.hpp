@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "deepntk/kernels/network.hpp"
@@ -38,8 +39,13 @@ struct DualValues {
   return {(2.0 / pi) * std::asin(x), (4.0 / pi) / std::sqrt(d - 4.0 * c * c)};
 }
 
+/// The textbook dual of `act` (every activation has a case; no silent fallback).
 [[nodiscard]] inline DualValues dual(Activation act, double q1, double q2, double c) noexcept {
-  return act == Activation::relu ? relu_dual(q1, q2, c) : erf_dual(q1, q2, c);
+  switch (act) {
+    case Activation::relu: return relu_dual(q1, q2, c);
+    case Activation::erf: return erf_dual(q1, q2, c);
+  }
+  return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
 }
 
 }  // namespace deepntk::kernels
