@@ -1,5 +1,7 @@
 #include "deepntk/app/checkpoint.hpp"
 
+#include "deepntk/core/quoted_path.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -38,13 +40,6 @@ namespace {
 constexpr std::int64_t checkpoint_format = 1;
 constexpr const char* state_name = "state.h5";
 constexpr const char* summary_group = "/checkpoint_summary";
-
-std::string quoted(const fs::path& path) {
-  std::string text("'");
-  text += path.string();
-  text += '\'';
-  return text;
-}
 
 bool is_part_name(const std::string& name) {
   return name.size() == 15 && name.starts_with("depth-") && name.ends_with(".h5");

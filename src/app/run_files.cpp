@@ -1,5 +1,7 @@
 #include "deepntk/app/run_files.hpp"
 
+#include "deepntk/core/quoted_path.hpp"
+
 #include <sys/stat.h>
 
 #include <array>
@@ -11,14 +13,6 @@ namespace deepntk::app {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + std::string + "'".
-std::string quoted(const fs::path& path) {
-  std::string text("'");
-  text += path.string();
-  text += '\'';
-  return text;
-}
 
 // A file named in the configuration: relative names are inside the directory data.path (as
 // the readers resolve them, app/load_dataset.cpp).

@@ -1,5 +1,7 @@
 #include "deepntk/app/run_lock.hpp"
 
+#include "deepntk/core/quoted_path.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -20,14 +22,6 @@ namespace deepntk::app {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + std::string + "'".
-std::string quoted(const fs::path& path) {
-  std::string text("'");
-  text += path.string();
-  text += '\'';
-  return text;
-}
 
 std::string host_name() {
   std::array<char, 256> name{};

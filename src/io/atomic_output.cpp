@@ -1,5 +1,7 @@
 #include "deepntk/io/atomic_output.hpp"
 
+#include "deepntk/core/quoted_path.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -16,14 +18,6 @@
 namespace deepntk::io {
 
 namespace {
-
-// Built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + std::string + "'".
-std::string quoted(const std::filesystem::path& path) {
-  std::string text("'");
-  text += path.string();
-  text += '\'';
-  return text;
-}
 
 std::filesystem::path directory_of(const std::filesystem::path& path) {
   return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");

@@ -1,5 +1,7 @@
 #include "deepntk/io/file.hpp"
 
+#include "deepntk/core/quoted_path.hpp"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,14 +41,6 @@ std::vector<std::string_view> split_components(std::string_view object) {
     begin = stop + 1;
   }
   return parts;
-}
-
-// Built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + std::string + "'".
-std::string quoted(const std::filesystem::path& path) {
-  std::string text("'");
-  text += path.string();
-  text += '\'';
-  return text;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "deepntk/io/free_space.hpp"
 
+#include "deepntk/core/quoted_path.hpp"
+
 #include <sys/statvfs.h>
 
 #include <cstdio>
@@ -41,13 +43,6 @@ fs::path mount_point_of(const fs::path& directory) {
 // Below this a file system counts as full when a write has failed: HDF5 writes in pieces of
 // at least a few kB, and after ENOSPC the partial writes have used up what was left.
 constexpr std::int64_t full_threshold = std::int64_t{1} << 20;
-
-std::string quoted(const fs::path& path) {
-  std::string text("'");
-  text += path.string();
-  text += '\'';
-  return text;
-}
 
 }  // namespace
 
