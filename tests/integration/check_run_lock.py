@@ -38,7 +38,7 @@ seed = 11
 sw2 = 2.0
 sb2 = 0.05
 [depth]
-schedule = "1,10,100,80000"
+schedule = "1,10,100,600000"  # long enough that runs B and C overlap run A on an idle machine
 [parallel]
 block_size = 8
 [checkpoint]
