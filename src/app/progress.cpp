@@ -47,23 +47,41 @@ std::string ProgressReporter::format_duration(double seconds) {
   return fmt::format("{}:{:02}:{:02}", total / 3600, (total / 60) % 60, total % 60);
 }
 
+double ProgressReporter::remaining_seconds(const SweepPoint& p, double layers_per_second) {
+  // Seen on every call (each analysed depth is followed by one), so the mark is the first's.
+  if (p.depths_analysed >= 1 && !first_analysis_seconds_) first_analysis_seconds_ = p.analysis_seconds;
+  if (!(layers_per_second > 0)) return std::numeric_limits<double>::quiet_NaN();
+  double eta = static_cast<double>(p.layers_total - p.layers_done) / layers_per_second;
+  // The recorded depths still to analyse, at the cost per depth of those analysed after the
+  // first one (the first alone while it is the only one).
+  const std::int64_t depths_left = p.depths_total - p.depths_done;
+  if (depths_left > 0 && p.depths_analysed >= 1) {
+    const double per_depth = p.depths_analysed >= 2 ? (p.analysis_seconds - *first_analysis_seconds_) /
+                                                          static_cast<double>(p.depths_analysed - 1)
+                                                    : p.analysis_seconds;
+    eta += per_depth * static_cast<double>(depths_left);
+  }
+  return eta;
+}
+
 void ProgressReporter::sweep(const SweepPoint& p) {
   if (!options_.enabled) return;
-  const double layers_per_second = p.sweep_seconds > 0 ? static_cast<double>(p.sweep_layers) / p.sweep_seconds : 0;
-  // Remaining sweep at the rate seen so far, plus the recorded depths still to analyse at the
-  // mean cost of those analysed so far.
-  double eta = std::numeric_limits<double>::quiet_NaN();
-  if (layers_per_second > 0) {
-    eta = static_cast<double>(p.layers_total - p.layers_done) / layers_per_second;
-    if (p.depths_analysed > 0) {
-      eta += p.analysis_seconds / static_cast<double>(p.depths_analysed) *
-             static_cast<double>(p.depths_total - p.depths_done);
-    }
+  // The sweep rate after the first slice of this invocation; until a later slice is timed
+  // the ETA is unknown and only the overall rate is shown.
+  double layers_per_second = p.sweep_seconds > 0 ? static_cast<double>(p.sweep_layers) / p.sweep_seconds : 0;
+  double eta_rate = 0;
+  if (!sweep_warmup_) {
+    sweep_warmup_ = SweepMark{p.sweep_seconds, p.sweep_layers};
+  } else if (p.sweep_layers > sweep_warmup_->layers && p.sweep_seconds > sweep_warmup_->seconds) {
+    eta_rate = static_cast<double>(p.sweep_layers - sweep_warmup_->layers) / (p.sweep_seconds - sweep_warmup_->seconds);
+    layers_per_second = eta_rate;
   }
+  const double eta = remaining_seconds(p, eta_rate);
+  const std::string eta_text = std::isfinite(eta) ? format_duration(eta) : std::string("calibrating");
   const double percent = p.layers_total > 0 ? 100.0 * static_cast<double>(p.layers_done) / static_cast<double>(p.layers_total) : 100.0;
   emit(fmt::format("sweep: layer {}/{} ({:.1f} %), next depth {}, {:.3g} pair-layers/s, depths {}/{}, ETA {}",
                    p.layers_done, p.layers_total, percent, p.next_depth, layers_per_second * p.pairs, p.depths_done,
-                   p.depths_total, format_duration(eta)),
+                   p.depths_total, eta_text),
        false);
 }
 
