@@ -19,6 +19,7 @@
 #include "deepntk/app/result_layout.hpp"
 #include "deepntk/app/run_lock.hpp"
 #include "deepntk/app/signals.hpp"
+#include "deepntk/app/sweep_cost_profile.hpp"
 #include "deepntk/data/distributed_input_kernel.hpp"
 #include "deepntk/data/hdf5_input.hpp"
 #include "deepntk/data/input_kernel.hpp"
@@ -228,6 +229,14 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     std::fflush(stdout);
   }
   const std::vector<std::int64_t> depths(schedule.depths().begin(), schedule.depths().end());
+  // What the layer steps will cost, for the ETA (sweep_cost_profile.hpp). Every rank times its
+  // own sample in parallel, so no rank waits and the phase tables agree.
+  SweepCostProfile cost_profile;
+  if (!options.quiet) {
+    const auto timed = times.measure("calibration");
+    cost_profile = SweepCostProfile::calibrate(spec, schedule, blocks[0], 0.5);
+  }
+  const double cost_total = cost_profile.cost_at(sweep.work_total());
 
   const auto targets = distribute_targets(dataset, config.data.center_targets, grid, block, nullptr);
   times.add_since("inputs", inputs_start);
@@ -277,7 +286,9 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
                     .analysis_seconds = analysis_seconds,
                     .depths_done = depths_done,
                     .depths_analysed = depths_done - depths_resumed,
-                    .depths_total = static_cast<std::int64_t>(depths.size())});
+                    .depths_total = static_cast<std::int64_t>(depths.size()),
+                    .cost_done = cost_profile.cost_at(sweep.work_done()),
+                    .cost_total = cost_total});
     if (!recorded) continue;
     const auto depth_start = PhaseTimes::Clock::now();
     const std::int64_t depth = recorded->depth;

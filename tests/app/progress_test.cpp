@@ -8,9 +8,12 @@
 #include <limits>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "deepntk/app/phase_times.hpp"
 #include "deepntk/app/progress.hpp"
+#include "deepntk/app/sweep_cost_profile.hpp"
+#include "deepntk/kernels/depth_schedule.hpp"
 
 using deepntk::app::PhaseTimes;
 using deepntk::app::ProgressReporter;
@@ -90,6 +93,45 @@ BOOST_AUTO_TEST_CASE(the_first_analysed_depth_is_warm_up_once_a_second_is_timed)
   progress.sweep(point);
   BOOST_TEST(out.text().find("depths 1/4, ETA 0:00:25\n") != std::string::npos, out.text());
   BOOST_TEST(out.text().find("depths 2/4, ETA 0:00:05\n") != std::string::npos, out.text());
+}
+
+BOOST_AUTO_TEST_CASE(with_a_cost_profile_the_eta_follows_the_expected_cost_not_the_layer_count) {
+  // The first layer cost 4 units, layers 2-5 two more in 0.8 s (2.5 units/s); the 5 layers to
+  // go cost 10 units: 4 s of sweep, plus 2 s for the last depth. Counting layers would say 3 s.
+  CapturedStream out;
+  ProgressReporter progress({.enabled = true, .terminal = false, .plain_interval = 0, .stream = out.file});
+  auto first = first_slice();
+  first.cost_done = 4, first.cost_total = 16;
+  progress.sweep(first);
+  auto point = halfway();
+  point.cost_done = 6, point.cost_total = 16;
+  progress.sweep(point);
+  BOOST_TEST(out.text().find("depths 1/2, ETA 0:00:06\n") != std::string::npos, out.text());
+}
+
+BOOST_AUTO_TEST_CASE(a_calibrated_profile_grows_with_the_work_and_extrapolates) {
+  using namespace deepntk::kernels;
+  // Four points, two nearly parallel: 16 pairs through an mlp ReLU sweep to depth 2000.
+  const std::vector<double> k0{1, 1, 1, 1}, gap{0, 0.5, 1e-4, 1, 0.5, 0, 0.3, 0.7, 1e-4, 0.3, 0, 0.9, 1, 0.7, 0.9, 0};
+  const std::vector<std::int64_t> ids{0, 1, 2, 3};
+  const PairBlock block{.rows = 4, .cols = 4, .row_k0_diag = k0, .col_k0_diag = k0, .input_gap = gap,
+                        .row_ids = ids, .col_ids = ids, .symmetric = true};
+  const NetworkSpec spec{};
+  const auto schedule = DepthSchedule::parse("log:1:2000:8");
+  const auto profile = deepntk::app::SweepCostProfile::calibrate(spec, schedule, block, 10.0);
+  BOOST_TEST(profile.cost_at(0) == 0.0);
+  double previous = 0;
+  for (std::int64_t w = 100; w <= 2000; w += 100) {
+    BOOST_TEST(profile.cost_at(w) >= previous);
+    previous = profile.cost_at(w);
+  }
+  BOOST_TEST(profile.cost_at(2000) > 0.0);
+  // A budget too small for the whole sweep: the rest is extrapolated, still increasing.
+  const auto cut = deepntk::app::SweepCostProfile::calibrate(spec, DepthSchedule::parse("log:1:1000000:4"), block, 1e-4);
+  BOOST_TEST(cut.cost_at(1'000'000) > cut.cost_at(500'000));
+  BOOST_TEST(cut.cost_at(500'000) > 0.0);
+  // The uniform profile counts layer steps.
+  BOOST_TEST(deepntk::app::SweepCostProfile().cost_at(42) == 42.0);
 }
 
 BOOST_AUTO_TEST_CASE(plain_lines_are_spaced_by_the_interval) {

@@ -44,6 +44,9 @@ class ProgressReporter {
     /// Recorded depths done in all (a resumed run counts the earlier run's), analysed by this
     /// invocation (the ones analysis_seconds covers), and in the schedule.
     std::int64_t depths_done = 0, depths_analysed = 0, depths_total = 0;
+    /// The expected cost of the layer steps done and of all of them, in any unit
+    /// (SweepCostProfile); negative: every layer step costs the same.
+    double cost_done = -1, cost_total = -1;
   };
   void sweep(const SweepPoint& point);
 
@@ -62,7 +65,7 @@ class ProgressReporter {
  private:
   void emit(const std::string& text, bool force);
   /// Seconds still to go, or NaN while the rates are not yet known (calibrating).
-  [[nodiscard]] double remaining_seconds(const SweepPoint& point, double layers_per_second);
+  [[nodiscard]] double remaining_seconds(const SweepPoint& point, double cost_per_second);
 
   Options options_;
   // Warm-up left out of the rates: the first slice of an invocation pays for first touches of
@@ -71,6 +74,7 @@ class ProgressReporter {
   // ETA several times too long. Rates count only what came after them.
   struct SweepMark {
     double seconds = 0;
+    double cost = 0;
     std::int64_t layers = 0;
   };
   std::optional<SweepMark> sweep_warmup_;
