@@ -18,6 +18,7 @@
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/config_schema.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
+#include "deepntk/core/checked_arithmetic.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
 
 namespace deepntk::app {
@@ -662,6 +663,14 @@ void check_grid(const std::array<std::int64_t, 2>& grid, std::string_view given)
   const auto ok = [](std::int64_t v) { return v >= 1 && v <= int32_max; };
   if (!automatic && !(ok(grid[0]) && ok(grid[1]))) {
     throw ValueProblem{fmt::format("got {}, expected {}", given, grid_expected())};
+  }
+  // MPI counts ranks in an int: a grid with more cells can never be started, and its cell
+  // count wraps around in BLACS (Cblacs_gridinit crashed on [65536, 65536]).
+  const std::int64_t cells = checked_multiply(grid[0], grid[1], "parallel.grid rows x cols");
+  if (cells > int32_max) {
+    throw ValueProblem{fmt::format("got {}: rows x cols = {} ranks, more than an MPI run can have ({}); choose a "
+                                   "grid with rows x cols at most the number of MPI ranks, or [0, 0] for automatic",
+                                   given, cells, int32_max)};
   }
 }
 
