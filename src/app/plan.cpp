@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "deepntk/kernels/depth_schedule.hpp"
+#include "deepntk/linalg/eigen_workspace.hpp"
 #include "deepntk/matrix/block_cyclic.hpp"
 
 namespace deepntk::app {
@@ -82,10 +83,11 @@ struct Model {
   std::int64_t eigen_work_ints = 0;
 };
 
-// PDSYEVD's workspace at grid position (0, 0), plus LIWORK = 7N + 8 NPCOL + 2.
+// PDSYEVD's workspace at grid position (0, 0): what linalg/eigen.cpp allocates there.
 void eigen_workspace(Model& m) {
-  m.eigen_work_doubles = pdsyevd_workspace_doubles(m.shape.n_train, m.block, m.train.rows, m.train.cols);
-  m.eigen_work_ints = 7 * m.shape.n_train + 8 * m.grid.cols + 2;
+  const auto w = linalg::pdsyevd_workspace(m.shape.n_train, m.block, m.train.rows, m.train.cols, m.grid.cols);
+  m.eigen_work_doubles = w.doubles;
+  m.eigen_work_ints = w.ints;
 }
 
 Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShape grid, std::size_t depth_count) {
@@ -279,17 +281,6 @@ double Plan::estimated_seconds() const {
 }
 
 std::int64_t runtime_baseline_bytes() { return runtime_bytes; }
-
-// What linalg/eigen.cpp allocates: the larger of the documented minimum (which is also what
-// the workspace query returns) and PDORMTR's requirement.
-std::int64_t pdsyevd_workspace_doubles(std::int64_t n, std::int64_t block, std::int64_t local_rows,
-                                       std::int64_t local_cols) {
-  const std::int64_t nb = block, np = local_rows, nq = local_cols;
-  const std::int64_t trilwmin = 3 * n + std::max(nb * (np + 1), 3 * nb);
-  const std::int64_t documented = std::max(1 + 6 * n + 2 * np * nq, trilwmin) + 2 * n;
-  const std::int64_t ormtr = 2 * n + std::max(nb * (nb - 1) / 2, (np + nq + 2 * nb) * nb) + nb * nb;
-  return std::max(documented, ormtr);
-}
 
 PlanShape plan_shape(const RunConfig& config, std::int64_t dimension) {
   PlanShape s;

@@ -12,6 +12,7 @@
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/plan.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
+#include "deepntk/linalg/eigen_workspace.hpp"
 
 namespace app = deepntk::app;
 
@@ -78,7 +79,8 @@ BOOST_AUTO_TEST_CASE(one_rank_numbers_match_the_hand_count) {
 
   // PDSYEVD on 1 x 1, n = 100, nb = 64: documented minimum max(1 + 6n + 2n^2, 3n + nb(n+1)) + 2n
   // = 20801; PDORMTR needs 2n + (n + n + 2nb) nb + nb^2 = 25288, which wins. LIWORK 7n + 8 + 2.
-  BOOST_TEST(app::pdsyevd_workspace_doubles(100, 64, 100, 100) == 25288);
+  BOOST_TEST(deepntk::linalg::pdsyevd_workspace(100, 64, 100, 100, 1).doubles == 25288);
+  BOOST_TEST(deepntk::linalg::pdsyevd_workspace(100, 64, 100, 100, 1).ints == 710);
   const std::int64_t workspace = 25288 * 8 + 710 * 4;
   // The worst analysis step: PDSYEVD's matrix copy, eigenvectors and workspace (the predictor
   // weights ride along with the regression's solve, no second factorization).
@@ -104,6 +106,13 @@ BOOST_AUTO_TEST_CASE(one_rank_numbers_match_the_hand_count) {
   // Work: the lower triangle with the diagonal, 5050 pairs, plus 2000 test pairs, 10 layers.
   BOOST_TEST(plan.layer_steps == 10);
   BOOST_TEST(plan.work.front().amount == 70500.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_workspace_beyond_64_bits_is_an_error_not_a_wrapped_size) {
+  // n = nb = 2^31 - 1: (NP + NQ + 2 NB) NB is about 2^64; it used to wrap to a small or negative
+  // count that the plan reported as fitting.
+  constexpr std::int64_t big = 2147483647;
+  BOOST_CHECK_THROW((void)deepntk::linalg::pdsyevd_workspace(big, big, big, big, 1), deepntk::SizeOverflow);
 }
 
 BOOST_AUTO_TEST_CASE(the_busiest_rank_of_a_2x2_grid) {

@@ -81,11 +81,6 @@ struct Plan {
 /// anything; a measured constant, see plan.cpp.
 [[nodiscard]] std::int64_t runtime_baseline_bytes();
 
-/// The PDSYEVD workspace (doubles) linalg/eigen.cpp allocates for an n x n matrix in blocks of
-/// `block` on a rank whose local part is local_rows x local_cols.
-[[nodiscard]] std::int64_t pdsyevd_workspace_doubles(std::int64_t n, std::int64_t block, std::int64_t local_rows,
-                                                     std::int64_t local_cols);
-
 /// Memory available per rank and where the number came from ("parallel.memory_per_rank",
 /// "SLURM_MEM_PER_NODE / 4 ranks on this node", ...).
 struct AvailableMemory {
