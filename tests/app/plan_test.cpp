@@ -10,6 +10,7 @@
 #include <string>
 
 #include "deepntk/app/config.hpp"
+#include "deepntk/app/effective_block_size.hpp"
 #include "deepntk/app/plan.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
 #include "deepntk/linalg/eigen_workspace.hpp"
@@ -113,6 +114,27 @@ BOOST_AUTO_TEST_CASE(a_workspace_beyond_64_bits_is_an_error_not_a_wrapped_size) 
   // count that the plan reported as fitting.
   constexpr std::int64_t big = 2147483647;
   BOOST_CHECK_THROW((void)deepntk::linalg::pdsyevd_workspace(big, big, big, big, 1), deepntk::SizeOverflow);
+}
+
+BOOST_AUTO_TEST_CASE(a_block_larger_than_the_matrices_is_planned_as_the_run_uses_it) {
+  // n = 100, d = 8: any block of 100 or more is one block per matrix; the plan used to count
+  // PDSYEVD's workspace with nb = 100000 (nb^2 doubles: 224 GiB) and refuse the run.
+  BOOST_TEST(app::effective_block_size(100000, 100, 8) == 100);
+  BOOST_TEST(app::effective_block_size(2147483647, 100, 784) == 784);  // d > n: the points keep one block
+  BOOST_TEST(app::effective_block_size(64, 100, 8) == 64);
+  const auto config = small_config();
+  auto huge = config;
+  app::apply_override(huge, "parallel.block_size=100000");
+  auto exact = config;
+  app::apply_override(exact, "parallel.block_size=100");
+  for (const int ranks : {1, 4}) {
+    const auto a = app::make_plan(huge, app::plan_shape(huge), ranks);
+    const auto b = app::make_plan(exact, app::plan_shape(exact), ranks);
+    BOOST_TEST(a.block_size == 100);
+    BOOST_TEST(a.peak_bytes() == b.peak_bytes());
+    BOOST_TEST(a.peak_bytes() < (64LL << 20));
+    BOOST_TEST(a.work.front().amount == b.work.front().amount);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(the_busiest_rank_of_a_2x2_grid) {
