@@ -13,6 +13,7 @@
 #include "deepntk/app/effective_block_size.hpp"
 #include "deepntk/app/plan.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
+#include "deepntk/core/checked_arithmetic.hpp"
 #include "deepntk/linalg/eigen_workspace.hpp"
 
 namespace app = deepntk::app;
@@ -135,6 +136,56 @@ BOOST_AUTO_TEST_CASE(a_block_larger_than_the_matrices_is_planned_as_the_run_uses
     BOOST_TEST(a.peak_bytes() < (64LL << 20));
     BOOST_TEST(a.work.front().amount == b.work.front().amount);
   }
+}
+
+BOOST_AUTO_TEST_CASE(the_largest_n_train_is_planned_without_listing_points) {
+  // n_train = 2^31 - 1: the plan listed the rows of grid position (0, 0) (17 GB) and took minutes.
+  auto config = small_config();
+  app::apply_override(config, "data.n_train=2147483647");
+  const auto shape = app::plan_shape(config);
+  const auto plan = app::make_plan(config, shape, 4096);  // a 64 x 64 grid
+  BOOST_TEST(plan.layer_steps == 10);
+  // The lower triangle of (0, 0)'s share, about n^2 / (2 * 4096) pairs, times 10 layers.
+  const double n = 2147483647.0;
+  BOOST_TEST(plan.work.front().amount / (10 * n * n / 8192) == 1.0, boost::test_tools::tolerance(1e-3));
+  // Its PDSYEVD workspace exceeds ScaLAPACK's 32-bit LWORK: refused whatever the memory.
+  BOOST_REQUIRE(plan.integer_limit.has_value());
+  BOOST_TEST(contains(*plan.integer_limit, "32-bit LWORK"));
+  BOOST_TEST((app::refusal(config, plan, app::AvailableMemory{std::nullopt, "unknown"}) == plan.integer_limit));
+  // On one rank the per-rank counts exceed 64 bits: one error naming the sizes and the fix.
+  BOOST_CHECK_EXCEPTION((void)app::make_plan(config, shape, 1), deepntk::SizeOverflow,
+                        [](const deepntk::SizeOverflow& e) {
+                          return contains(e.what(), "n_train = 2147483647 on 1 rank;") && contains(e.what(), "more ranks");
+                        });
+  // The totals over all ranks exceed 64 bits too: shown, not wrapped.
+  BOOST_TEST(app::format_bytes(static_cast<double>(plan.peak_bytes()) * 4096) == "384 EiB");
+}
+
+BOOST_AUTO_TEST_CASE(a_pdsyevd_workspace_beyond_32_bits_is_refused_before_the_run) {
+  auto config = small_config();
+  app::apply_override(config, "data.n_train=40000");  // LWORK >= 2 n^2 on one rank: 3.2e9
+  const auto shape = app::plan_shape(config);
+  const auto one = app::make_plan(config, shape, 1);
+  BOOST_REQUIRE(one.integer_limit.has_value());
+  BOOST_TEST(contains(*one.integer_limit, "n_train = 40000 on 1 rank,"));
+  BOOST_TEST(!app::make_plan(config, shape, 4).integer_limit.has_value());  // 2 n^2 / 4 fits
+}
+
+BOOST_AUTO_TEST_CASE(a_distributed_part_too_large_for_the_most_ranks_is_said_so) {
+  // Replicated parts about 0.4 TiB fit in 10 TiB, the kernels do not fit even on 2^20 ranks:
+  // the line must not claim the replicated parts are what does not fit.
+  auto config = small_config();
+  app::apply_override(config, "data.n_train=2147483647");
+  app::apply_override(config, "analysis.diagnostics=false");
+  app::apply_override(config, "data.targets=none");
+  app::apply_override(config, "output.eigenvalues=false");
+  const auto shape = app::plan_shape(config);
+  const auto plan = app::make_plan(config, shape, 4096);
+  BOOST_REQUIRE(!plan.integer_limit.has_value());
+  const auto line = app::refusal(config, plan, app::AvailableMemory{10LL << 40, "parallel.memory_per_rank"});
+  BOOST_REQUIRE(line.has_value());
+  BOOST_TEST(contains(*line, "does not fit even on 1048576 ranks"), *line);
+  BOOST_TEST(!contains(*line, "any number of ranks"), *line);
 }
 
 BOOST_AUTO_TEST_CASE(the_busiest_rank_of_a_2x2_grid) {
