@@ -12,6 +12,7 @@
 
 #include "deepntk/app/effective_block_size.hpp"
 #include "deepntk/core/checked_arithmetic.hpp"
+#include "deepntk/core/counted.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
 #include "deepntk/linalg/eigen_workspace.hpp"
 #include "deepntk/matrix/block_cyclic.hpp"
@@ -320,11 +321,11 @@ Plan plan_of(const RunConfig& config, const PlanShape& shape, int ranks) {
   constexpr std::int64_t lwork_max = std::numeric_limits<int>::max();
   if ((m.eigen || m.fallback_eigen) && m.eigen_work_doubles > lwork_max) {
     plan.integer_limit = fmt::format(
-        "PDSYEVD's workspace on the busiest rank is {} doubles for n_train = {} on {} rank{}, more than ScaLAPACK's "
+        "PDSYEVD's workspace on the busiest rank is {} doubles for n_train = {} on {}, more than ScaLAPACK's "
         "32-bit LWORK allows ({}): the run would fail at its first analysis; use more ranks (each holds a smaller "
         "share) or fewer points, or turn off the analyses that need PDSYEVD (the analysis phase of `deepntk plan` "
         "names the step)",
-        m.eigen_work_doubles, shape.n_train, ranks, ranks == 1 ? "" : "s", lwork_max);
+        m.eigen_work_doubles, shape.n_train, counted(ranks, "rank"), lwork_max);
   }
 
   // Work on the busiest rank. Layer steps: kernels/depth_sweep.cpp (work_total).
@@ -369,9 +370,9 @@ Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks) {
     return plan_of(config, shape, ranks);
   } catch (const SizeOverflow& e) {
     // The same exception type, so the run's plan check refuses it too, with the sizes and the fix.
-    throw SizeOverflow(fmt::format("{}, for n_train = {} on {} rank{}; use more ranks (each holds a smaller share) "
+    throw SizeOverflow(fmt::format("{}, for n_train = {} on {}; use more ranks (each holds a smaller share) "
                                    "or fewer points",
-                                   e.what(), shape.n_train, ranks, ranks == 1 ? "" : "s"));
+                                   e.what(), shape.n_train, counted(ranks, "rank")));
   }
 }
 
@@ -396,8 +397,8 @@ std::optional<std::string> refusal(const RunConfig& config, const Plan& plan, co
   const std::int64_t peak = plan.peak_bytes();
   if (peak <= limit) return std::nullopt;
   const std::string head =
-      fmt::format("the run needs about {} per rank on {} rank{} ({} grid) but {} per rank is available ({})",
-                  format_bytes(peak), plan.ranks, plan.ranks == 1 ? "" : "s", describe_grid(plan.grid),
+      fmt::format("the run needs about {} per rank on {} ({} grid) but {} per rank is available ({})",
+                  format_bytes(peak), counted(plan.ranks, "rank"), describe_grid(plan.grid),
                   format_bytes(limit), available.source);
 
   // More ranks at the same memory per rank (e.g. on more nodes), with the automatic grid.
@@ -459,11 +460,11 @@ std::string format_duration(double seconds) {
 std::string format_plan(const Plan& plan, const AvailableMemory& available) {
   const auto& s = plan.shape;
   std::string out = fmt::format(
-      "deepntk plan: {} train + {} test points of dimension {}, {} recorded depths ({} layer steps)\n"
-      "  {} rank{} on a {} grid, block size {}; per-rank figures are for grid position (0, 0), which holds "
+      "deepntk plan: {} train + {} test points of dimension {}, {} ({})\n"
+      "  {} on a {} grid, block size {}; per-rank figures are for grid position (0, 0), which holds "
       "the most\n\n",
-      s.n_train, s.n_test, s.dim, plan.recorded_depths, plan.layer_steps, plan.ranks, plan.ranks == 1 ? "" : "s",
-      describe_grid(plan.grid), plan.block_size);
+      s.n_train, s.n_test, s.dim, counted(plan.recorded_depths, "recorded depth"), counted(plan.layer_steps, "layer step"),
+      counted(plan.ranks, "rank"), describe_grid(plan.grid), plan.block_size);
 
   out += "Memory per rank (an estimate of what is alive at the worst moment of each phase)\n";
   // Items every phase holds (runtime, replicated data) are shown once, above the phases.

@@ -20,6 +20,7 @@
 #include "deepntk/app/result_layout.hpp"
 #include "deepntk/app/run_lock.hpp"
 #include "deepntk/app/signals.hpp"
+#include "deepntk/core/counted.hpp"
 #include "deepntk/data/distributed_input_kernel.hpp"
 #include "deepntk/data/hdf5_input.hpp"
 #include "deepntk/data/input_kernel.hpp"
@@ -212,7 +213,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
                             fmt::format("output '{}'", config.output.path),
                             "wait for it to finish, or choose another --output", true);
   RunCheckpoint checkpoint(world, config, result_fingerprint(config, dataset), options.fresh);
-  say(fmt::format("{}; {} ranks on a {} grid, block size {}", dataset.description, world.size(), grid->describe(),
+  say(fmt::format("{}; {} on a {} grid, block size {}", dataset.description, counted(world.size(), "rank"), grid->describe(),
                   block));
 
   auto inputs = data::assemble_input_kernels(dataset, grid, block);
@@ -374,8 +375,9 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
 
 std::string format_summary(const RunSummary& s) {
   std::string out = fmt::format("deepntk: wrote {}\n", s.output_path);
-  out += fmt::format("  {} train / {} test points, {} ranks ({} grid), {} depths, {:.1f} s\n", s.n_train, s.n_test,
-                     s.ranks, s.grid, s.depths.size(), s.seconds);
+  out += fmt::format("  {} train / {} test points, {} ({} grid), {}, {:.1f} s\n", s.n_train, s.n_test,
+                     counted(s.ranks, "rank"), s.grid, counted(static_cast<std::int64_t>(s.depths.size()), "depth"),
+                     s.seconds);
   out += fmt::format("  {:>8}  {:>5}  {:>11}  {:>11}  {:>10}  {:>8}  {:>10}  {:>11}  {:>6}\n", "depth", "kind",
                      "lambda_min", "lambda_max", "condition", "eff.rank", "mean K_ij", "test MSE", "acc.");
   const auto number = [](bool present, double value, std::string_view spec) {

@@ -164,6 +164,22 @@ BOOST_AUTO_TEST_CASE(run_refuses_an_lwork_beyond_32_bits_before_the_sweep) {
   BOOST_TEST(!fs::exists(path));
 }
 
+// "1 ranks" was printed by the run's start line and summary (core/counted.hpp now).
+BOOST_AUTO_TEST_CASE(one_rank_is_singular_in_every_message) {
+  const auto run = run_deepntk(1, "run " + config + " --set 'depth.schedule=[3]' --output " + fresh("one-rank.h5"));
+  BOOST_TEST(run.exit_code == 0, run.err);
+  BOOST_TEST(contains(run.out, "1 rank on a 1x1 grid"), run.out);
+  BOOST_TEST(contains(run.out, "1 rank (1x1 grid), 1 depth,"), run.out);
+  const auto plan = run_deepntk(0, "plan " + config + " --set 'depth.schedule=[3]'");
+  BOOST_TEST(contains(plan.out, "1 recorded depth (3 layer steps)"), plan.out);
+  BOOST_TEST(contains(plan.out, "1 rank on a 1x1 grid"), plan.out);
+  const auto info = run_deepntk(0, "info " + small_result());
+  BOOST_TEST(contains(info.out, "1 rank,"), info.out);
+  for (const auto* text : {&run.out, &run.err, &plan.out, &plan.err, &info.out}) {
+    BOOST_TEST(!contains(*text, "1 ranks"), *text);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(info_summarizes_a_result) {
   const auto info = run_deepntk(0, "info " + small_result());
   BOOST_TEST(info.exit_code == 0, info.err);
