@@ -18,6 +18,7 @@
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/config_schema.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
+#include "deepntk/core/checked_arithmetic.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
 
 namespace deepntk::app {
@@ -663,6 +664,14 @@ void check_grid(const std::array<std::int64_t, 2>& grid, std::string_view given)
   if (!automatic && !(ok(grid[0]) && ok(grid[1]))) {
     throw ValueProblem{fmt::format("got {}, expected {}", given, grid_expected())};
   }
+  // MPI counts ranks in an int: a grid with more cells can never be started, and its cell
+  // count wraps around in BLACS (Cblacs_gridinit crashed on [65536, 65536]).
+  const std::int64_t cells = checked_multiply(grid[0], grid[1], "parallel.grid rows x cols");
+  if (cells > int32_max) {
+    throw ValueProblem{fmt::format("got {}: rows x cols = {} ranks, more than an MPI run can have ({}); choose a "
+                                   "grid with rows x cols at most the number of MPI ranks, or [0, 0] for automatic",
+                                   given, cells, int32_max)};
+  }
 }
 
 Field grid_key(std::string_view meaning) {
@@ -937,7 +946,9 @@ std::vector<Field> make_fields() {
   f.push_back(grid_key("BLACS process grid [rows, cols]; rows x cols must not exceed the number of "
                        "MPI ranks (extra ranks hold no data). [0, 0] picks the most square shape."));
   f.push_back(integer_key("parallel", "block_size", DEEPNTK_MEMBER(parallel.block_size), 1, int32_max,
-                          "Row and column block size of the 2-D block-cyclic distribution."));
+                          "Row and column block size of the 2-D block-cyclic distribution. A value above max(n_train, d) "
+                          "is used as max(n_train, d): a larger block holds no more data, it only enlarges "
+                          "ScaLAPACK's workspaces."));
   f.push_back(memory_key("Memory one rank may use, e.g. \"4GiB\". \"\" = detect: SLURM_MEM_PER_CPU, else "
                          "SLURM_MEM_PER_NODE / ranks on the node, else MemAvailable / ranks on the node. `deepntk "
                          "run` refuses a run whose plan (`deepntk plan`) needs more, naming a rank count that fits."));

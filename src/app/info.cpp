@@ -9,6 +9,7 @@
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/plan.hpp"
 #include "deepntk/app/result_layout.hpp"
+#include "deepntk/core/counted.hpp"
 #include "deepntk/io/attributes.hpp"
 #include "deepntk/io/file.hpp"
 #include "deepntk/io/replicated_array.hpp"
@@ -114,8 +115,7 @@ ResultSummary read_result_summary(const std::filesystem::path& path) {
 std::string format_result_summary(const ResultSummary& s) {
   std::string out = fmt::format("{}: deepntk result, {}\n", s.path.string(), format_bytes(static_cast<std::int64_t>(s.file_bytes)));
   out += fmt::format("  written by   deepntk {} (git {}) on {}\n", s.version, s.git_revision, s.created);
-  out += fmt::format("  parallel     {} rank{}, {} grid, block size {}\n", s.ranks, s.ranks == 1 ? "" : "s", s.grid,
-                     s.block_size);
+  out += fmt::format("  parallel     {}, {} grid, block size {}\n", counted(s.ranks, "rank"), s.grid, s.block_size);
   out += fmt::format("  dataset      {}\n", s.dataset);
   if (!s.network.empty()) out += fmt::format("  network      {}\n", s.network);
   std::string depth_range = s.depths.empty() ? "none" : fmt::format("{} depths from {} to {}", s.depths.size(),

@@ -5,18 +5,31 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "deepntk/app/effective_block_size.hpp"
+#include "deepntk/core/checked_arithmetic.hpp"
+#include "deepntk/core/counted.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
+#include "deepntk/linalg/eigen_workspace.hpp"
 #include "deepntk/matrix/block_cyclic.hpp"
+#include "deepntk/matrix/lower_triangle_count.hpp"
 
 namespace deepntk::app {
 namespace {
 
 constexpr std::int64_t bytes_per_double = 8;
 constexpr std::int64_t bytes_per_int = 4;
+
+// Every count below is a product of numbers the user controls (n_train up to 2^31 - 1, the
+// block size, the grid): all of it goes through the checked helpers, so a count too large for
+// 64 bits ends the plan with one message (make_plan) instead of a wrapped, fitting-looking size.
+constexpr const char* memory_count = "the plan's memory count per rank";
+std::int64_t mul(std::int64_t a, std::int64_t b) { return checked_multiply(a, b, memory_count); }
+std::int64_t add(std::int64_t a, std::int64_t b) { return checked_add(a, b, memory_count); }
 
 // Resident memory of a deepntk process right after MPI_Init, before the run allocates
 // anything: Open MPI, OpenBLAS (its buffers), HDF5, libstdc++. Measured on the development
@@ -55,7 +68,7 @@ constexpr double blas3_flop_rate = 2.0e10;
 // Local extents of the rank at grid position (0, 0), the largest of the grid.
 struct Local {
   std::int64_t rows = 0, cols = 0;
-  [[nodiscard]] std::int64_t entries() const { return rows * cols; }
+  [[nodiscard]] std::int64_t entries() const { return mul(rows, cols); }
 };
 
 Local local_at_origin(std::int64_t rows, std::int64_t cols, std::int64_t block, grid::GridShape grid) {
@@ -82,16 +95,17 @@ struct Model {
   std::int64_t eigen_work_ints = 0;
 };
 
-// PDSYEVD's workspace at grid position (0, 0), plus LIWORK = 7N + 8 NPCOL + 2.
+// PDSYEVD's workspace at grid position (0, 0): what linalg/eigen.cpp allocates there.
 void eigen_workspace(Model& m) {
-  m.eigen_work_doubles = pdsyevd_workspace_doubles(m.shape.n_train, m.block, m.train.rows, m.train.cols);
-  m.eigen_work_ints = 7 * m.shape.n_train + 8 * m.grid.cols + 2;
+  const auto w = linalg::pdsyevd_workspace(m.shape.n_train, m.block, m.train.rows, m.train.cols, m.grid.cols);
+  m.eigen_work_doubles = w.doubles;
+  m.eigen_work_ints = w.ints;
 }
 
 Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShape grid, std::size_t depth_count) {
   Model m;
   m.grid = grid;
-  m.block = config.parallel.block_size;
+  m.block = effective_block_size(config.parallel.block_size, shape.n_train, shape.dim);
   m.shape = shape;
   const std::int64_t n = shape.n_train, mt = shape.n_test, d = shape.dim, k = shape.target_columns;
   m.train = local_at_origin(n, n, m.block, grid);
@@ -133,32 +147,43 @@ Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShap
   return m;
 }
 
-std::int64_t doubles(std::int64_t count) { return count * bytes_per_double; }
+std::int64_t doubles(std::int64_t count) { return mul(count, bytes_per_double); }
 
-std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) {
+std::int64_t sum_bytes(const std::vector<MemoryItem>& items) {
+  std::int64_t sum = 0;
+  for (const auto& i : items) sum = add(sum, i.bytes);
+  return sum;
+}
+
+// Held from start to end (run_pipeline.cpp): the dataset on every rank (points, targets),
+// the targets distributed, per-point vectors (K0 diagonals, ids, replicated kernel
+// diagonals: about eight numbers per point).
+std::vector<MemoryItem> resident_items(const Model& m) {
   const std::int64_t n = m.shape.n_train, mt = m.shape.n_test;
-  const std::int64_t pairs = m.train.entries() + m.test.entries();  // local pairs, both blocks
-  const std::int64_t kernel_bytes = doubles(pairs);                  // one double per local pair
-
-  // Held from start to end (run_pipeline.cpp): the dataset on every rank (points, targets),
-  // the targets distributed, per-point vectors (K0 diagonals, ids, replicated kernel
-  // diagonals: about eight numbers per point).
   std::vector<MemoryItem> resident{
       {"runtime (MPI, BLAS, HDF5 libraries)", runtime_bytes},
-      {"input points, replicated on every rank", doubles((n + mt) * m.shape.dim)},
+      {"input points, replicated on every rank", doubles(mul(add(n, mt), m.shape.dim))},
   };
   if (m.shape.target_columns > 0) {
     resident.push_back({"targets, replicated and distributed",
-                        doubles((n + mt) * m.shape.target_columns + m.y_train.entries() + m.y_test.entries())});
+                        doubles(add(mul(add(n, mt), m.shape.target_columns),
+                                    add(m.y_train.entries(), m.y_test.entries())))});
   }
-  resident.push_back({"per-point vectors (diagonals, ids)", doubles(8 * (n + mt))});
+  resident.push_back({"per-point vectors (diagonals, ids)", doubles(mul(8, add(n, mt)))});
+  return resident;
+}
+
+std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) {
+  const std::int64_t pairs = add(m.train.entries(), m.test.entries());  // local pairs, both blocks
+  const std::int64_t kernel_bytes = doubles(pairs);                      // one double per local pair
+  const std::vector<MemoryItem> resident = resident_items(m);
 
   // Alive from the input Gram to the end: InputKernels (K0 and the gaps) stays in scope.
   const MemoryItem input_kernels{"input Gram K0, train and test (distributed)", kernel_bytes};
   const MemoryItem input_gaps{"input gaps 1 - rho_0 per local pair", kernel_bytes};
   const MemoryItem pair_state{fmt::format("sweep state, {} arrays per pair", m.pair_arrays + (m.keeps_input_gap ? 1 : 0)),
-                              (m.pair_arrays + (m.keeps_input_gap ? 1 : 0)) * kernel_bytes};
-  const MemoryItem recorded{"sweep output at a recorded depth (NNGP, NTK, gap)", 3 * kernel_bytes};
+                              mul(m.pair_arrays + (m.keeps_input_gap ? 1 : 0), kernel_bytes)};
+  const MemoryItem recorded{"sweep output at a recorded depth (NNGP, NTK, gap)", mul(3, kernel_bytes)};
   const MemoryItem matrices{"kernel matrices train and test (distributed)", kernel_bytes};
 
   std::vector<MemoryPhase> phases;
@@ -168,7 +193,7 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
     phases.push_back(std::move(p));
   };
 
-  phase("input Gram", {{"points distributed for PDSYRK/PDGEMM", doubles(m.x_train.entries() + m.x_test.entries())},
+  phase("input Gram", {{"points distributed for PDSYRK/PDGEMM", doubles(add(m.x_train.entries(), m.x_test.entries()))},
                        input_kernels,
                        input_gaps});
   std::vector<MemoryItem> setup{input_kernels, input_gaps, pair_state};
@@ -184,19 +209,18 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
   const int saved_arrays = m.pair_arrays + (m.keeps_input_gap ? 1 : 0);
   phase("checkpoint write (between depths)",
         {input_kernels, input_gaps, pair_state, recorded, matrices,
-         {fmt::format("copy of the sweep state ({} arrays per pair)", saved_arrays), saved_arrays * kernel_bytes},
-         {"one state array as a distributed matrix, and its HDF5 buffer", 2 * kernel_bytes}});
+         {fmt::format("copy of the sweep state ({} arrays per pair)", saved_arrays), mul(saved_arrays, kernel_bytes)},
+         {"one state array as a distributed matrix, and its HDF5 buffer", mul(2, kernel_bytes)}});
 
   // The analysis at one recorded depth: its most expensive step (kernel_analysis.cpp).
   const std::int64_t t = doubles(m.train.entries());
   const std::int64_t work =
-      doubles(m.eigen_work_doubles) + m.eigen_work_ints * bytes_per_int;
+      add(doubles(m.eigen_work_doubles), mul(m.eigen_work_ints, bytes_per_int));
   std::vector<MemoryItem> best;
   std::int64_t best_bytes = -1;
   std::string best_step;
   const auto consider = [&](std::string step, std::vector<MemoryItem> items) {
-    std::int64_t total = 0;
-    for (const auto& i : items) total += i.bytes;
+    const std::int64_t total = sum_bytes(items);
     if (total > best_bytes) best_bytes = total, best = std::move(items), best_step = std::move(step);
   };
   const MemoryItem copy{"matrix copy for PDSYEVD / PDPOTRF", t};
@@ -227,17 +251,10 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
 }
 
 // Pairs the sweep computes on the rank at (0, 0): the lower triangle (with the diagonal) of
-// its local train block, and its whole test block.
+// its local train block, and its whole test block. Counted, not listed: O(1) memory in n.
 std::int64_t computed_pairs(const Model& m) {
-  const matrix::BlockCyclic1D rows(m.shape.n_train, m.block, m.grid.rows), cols(m.shape.n_train, m.block, m.grid.cols);
-  std::vector<std::int64_t> global_rows(static_cast<std::size_t>(m.train.rows));
-  for (std::int64_t r = 0; r < m.train.rows; ++r) global_rows[static_cast<std::size_t>(r)] = rows.to_global(matrix::LocalIndex(r), 0).value();
-  std::int64_t pairs = 0;
-  for (std::int64_t c = 0; c < m.train.cols; ++c) {
-    const std::int64_t g = cols.to_global(matrix::LocalIndex(c), 0).value();
-    pairs += static_cast<std::int64_t>(global_rows.end() - std::lower_bound(global_rows.begin(), global_rows.end(), g));
-  }
-  return pairs + m.test.entries();
+  return add(matrix::lower_triangle_count_at_origin(m.shape.n_train, m.block, m.grid.rows, m.grid.cols),
+             m.test.entries());
 }
 
 grid::GridShape grid_for(const RunConfig& config, int ranks) {
@@ -252,17 +269,11 @@ grid::GridShape grid_for(const RunConfig& config, int ranks) {
   return g;
 }
 
-std::int64_t total(const std::vector<MemoryItem>& items) {
-  std::int64_t sum = 0;
-  for (const auto& i : items) sum += i.bytes;
-  return sum;
-}
-
 std::string describe_grid(grid::GridShape g) { return fmt::format("{}x{}", g.rows, g.cols); }
 
 }  // namespace
 
-std::int64_t MemoryPhase::bytes() const { return total(items); }
+std::int64_t MemoryPhase::bytes() const { return sum_bytes(items); }
 
 std::int64_t Plan::peak_bytes() const { return peak_phase().bytes(); }
 
@@ -280,17 +291,6 @@ double Plan::estimated_seconds() const {
 
 std::int64_t runtime_baseline_bytes() { return runtime_bytes; }
 
-// What linalg/eigen.cpp allocates: the larger of the documented minimum (which is also what
-// the workspace query returns) and PDORMTR's requirement.
-std::int64_t pdsyevd_workspace_doubles(std::int64_t n, std::int64_t block, std::int64_t local_rows,
-                                       std::int64_t local_cols) {
-  const std::int64_t nb = block, np = local_rows, nq = local_cols;
-  const std::int64_t trilwmin = 3 * n + std::max(nb * (np + 1), 3 * nb);
-  const std::int64_t documented = std::max(1 + 6 * n + 2 * np * nq, trilwmin) + 2 * n;
-  const std::int64_t ormtr = 2 * n + std::max(nb * (nb - 1) / 2, (np + nq + 2 * nb) * nb) + nb * nb;
-  return std::max(documented, ormtr);
-}
-
 PlanShape plan_shape(const RunConfig& config, std::int64_t dimension) {
   PlanShape s;
   s.n_train = config.data.n_train;
@@ -305,16 +305,28 @@ PlanShape plan_shape(const RunConfig& config, std::int64_t dimension) {
   return s;
 }
 
-Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks) {
+namespace {
+Plan plan_of(const RunConfig& config, const PlanShape& shape, int ranks) {
   const auto schedule = kernels::DepthSchedule::parse(config.depth.schedule);
   Plan plan;
   plan.ranks = ranks;
   plan.grid = grid_for(config, ranks);
-  plan.block_size = config.parallel.block_size;
   plan.shape = shape;
   plan.recorded_depths = static_cast<std::int64_t>(schedule.size());
   const Model m = make_model(config, shape, plan.grid, schedule.size());
+  plan.block_size = m.block;
   plan.phases = memory_phases(m, config);
+  // ScaLAPACK takes LWORK as a 32-bit integer: a larger workspace would end the run at its first
+  // analysis, after the whole sweep (linalg/eigen.cpp narrows it there).
+  constexpr std::int64_t lwork_max = std::numeric_limits<int>::max();
+  if ((m.eigen || m.fallback_eigen) && m.eigen_work_doubles > lwork_max) {
+    plan.integer_limit = fmt::format(
+        "PDSYEVD's workspace on the busiest rank is {} doubles for n_train = {} on {}, more than ScaLAPACK's "
+        "32-bit LWORK allows ({}): the run would fail at its first analysis; use more ranks (each holds a smaller "
+        "share) or fewer points, or turn off the analyses that need PDSYEVD (the analysis phase of `deepntk plan` "
+        "names the step)",
+        m.eigen_work_doubles, shape.n_train, counted(ranks, "rank"), lwork_max);
+  }
 
   // Work on the busiest rank. Layer steps: kernels/depth_sweep.cpp (work_total).
   const bool per_depth_passes =
@@ -351,23 +363,42 @@ Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks) {
   }
   return plan;
 }
+}  // namespace
+
+Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks) {
+  try {
+    return plan_of(config, shape, ranks);
+  } catch (const SizeOverflow& e) {
+    // The same exception type, so the run's plan check refuses it too, with the sizes and the fix.
+    throw SizeOverflow(fmt::format("{}, for n_train = {} on {}; use more ranks (each holds a smaller share) "
+                                   "or fewer points",
+                                   e.what(), shape.n_train, counted(ranks, "rank")));
+  }
+}
+
+namespace {
+Model model_for(const RunConfig& config, const PlanShape& shape, int ranks) {
+  const auto schedule = kernels::DepthSchedule::parse(config.depth.schedule);
+  return make_model(config, shape, grid_for(config, ranks), schedule.size());
+}
+}  // namespace
 
 std::int64_t peak_bytes_per_rank(const RunConfig& config, const PlanShape& shape, int ranks) {
-  const auto schedule = kernels::DepthSchedule::parse(config.depth.schedule);
-  const Model m = make_model(config, shape, grid_for(config, ranks), schedule.size());
+  const Model m = model_for(config, shape, ranks);
   std::int64_t peak = 0;
   for (const auto& p : memory_phases(m, config)) peak = std::max(peak, p.bytes());
   return peak;
 }
 
 std::optional<std::string> refusal(const RunConfig& config, const Plan& plan, const AvailableMemory& available) {
+  if (plan.integer_limit) return plan.integer_limit;
   if (!available.bytes_per_rank) return std::nullopt;
   const std::int64_t limit = *available.bytes_per_rank;
   const std::int64_t peak = plan.peak_bytes();
   if (peak <= limit) return std::nullopt;
   const std::string head =
-      fmt::format("the run needs about {} per rank on {} rank{} ({} grid) but {} per rank is available ({})",
-                  format_bytes(peak), plan.ranks, plan.ranks == 1 ? "" : "s", describe_grid(plan.grid),
+      fmt::format("the run needs about {} per rank on {} ({} grid) but {} per rank is available ({})",
+                  format_bytes(peak), counted(plan.ranks, "rank"), describe_grid(plan.grid),
                   format_bytes(limit), available.source);
 
   // More ranks at the same memory per rank (e.g. on more nodes), with the automatic grid.
@@ -375,8 +406,15 @@ std::optional<std::string> refusal(const RunConfig& config, const Plan& plan, co
   automatic.parallel.grid = {0, 0};
   constexpr int most_ranks = 1 << 20;
   int ranks = plan.ranks + 1;
+  const auto fits = [&](int r) {
+    try {
+      return peak_bytes_per_rank(automatic, plan.shape, r) <= limit;
+    } catch (const SizeOverflow&) {
+      return false;  // its counts exceed the integers the run uses: it cannot run there either
+    }
+  };
   while (ranks <= most_ranks) {
-    if (peak_bytes_per_rank(automatic, plan.shape, ranks) <= limit) {
+    if (fits(ranks)) {
       return fmt::format("{}; it would fit on {} ranks ({} grid, about {} per rank): run it with mpiexec -n {} "
                          "(see `deepntk plan --ranks {}`), or set parallel.memory_per_rank if more memory is available",
                          head, ranks, describe_grid(grid::most_square_shape(ranks)),
@@ -384,19 +422,28 @@ std::optional<std::string> refusal(const RunConfig& config, const Plan& plan, co
     }
     ranks = ranks < 65536 ? ranks + 1 : ranks * 2;
   }
-  const std::int64_t replicated = peak_bytes_per_rank(automatic, plan.shape, most_ranks);
-  return fmt::format("{}; it cannot fit on any number of ranks: what every rank holds in full (runtime, replicated "
-                     "points and targets) already needs about {}; use fewer points or a machine with more memory per "
-                     "rank",
-                     head, format_bytes(replicated));
+  // Only what every rank holds in full makes a run impossible on any number of ranks; for the
+  // largest n_train the distributed part still does not fit on the most ranks searched.
+  const std::int64_t replicated = sum_bytes(resident_items(model_for(automatic, plan.shape, most_ranks)));
+  if (replicated > limit) {
+    return fmt::format("{}; it cannot fit on any number of ranks: what every rank holds in full (runtime, replicated "
+                       "points and targets) already needs about {}; use fewer points or a machine with more memory "
+                       "per rank",
+                       head, format_bytes(replicated));
+  }
+  return fmt::format("{}; it does not fit even on {} ranks (about {} per rank there); use fewer points or a machine "
+                     "with more memory per rank",
+                     head, most_ranks, format_bytes(peak_bytes_per_rank(automatic, plan.shape, most_ranks)));
 }
 
-std::string format_bytes(std::int64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  double value = static_cast<double>(bytes);
+std::string format_bytes(std::int64_t bytes) { return format_bytes(static_cast<double>(bytes)); }
+
+std::string format_bytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  double value = bytes;
   int unit = 0;
-  while (std::fabs(value) >= 1024.0 && unit < 5) value /= 1024.0, ++unit;
-  if (unit == 0) return fmt::format("{} B", bytes);
+  while (std::fabs(value) >= 1024.0 && unit < 8) value /= 1024.0, ++unit;
+  if (unit == 0) return fmt::format("{:.0f} B", bytes);
   return fmt::format("{:.{}f} {}", value, value < 10 ? 2 : value < 100 ? 1 : 0, units[unit]);
 }
 
@@ -413,11 +460,11 @@ std::string format_duration(double seconds) {
 std::string format_plan(const Plan& plan, const AvailableMemory& available) {
   const auto& s = plan.shape;
   std::string out = fmt::format(
-      "deepntk plan: {} train + {} test points of dimension {}, {} recorded depths ({} layer steps)\n"
-      "  {} rank{} on a {} grid, block size {}; per-rank figures are for grid position (0, 0), which holds "
+      "deepntk plan: {} train + {} test points of dimension {}, {} ({})\n"
+      "  {} on a {} grid, block size {}; per-rank figures are for grid position (0, 0), which holds "
       "the most\n\n",
-      s.n_train, s.n_test, s.dim, plan.recorded_depths, plan.layer_steps, plan.ranks, plan.ranks == 1 ? "" : "s",
-      describe_grid(plan.grid), plan.block_size);
+      s.n_train, s.n_test, s.dim, counted(plan.recorded_depths, "recorded depth"), counted(plan.layer_steps, "layer step"),
+      counted(plan.ranks, "rank"), describe_grid(plan.grid), plan.block_size);
 
   out += "Memory per rank (an estimate of what is alive at the worst moment of each phase)\n";
   // Items every phase holds (runtime, replicated data) are shown once, above the phases.
@@ -444,7 +491,7 @@ std::string format_plan(const Plan& plan, const AvailableMemory& available) {
     }
   }
   out += fmt::format("  peak {} per rank, in: {}; {} in all ranks\n", format_bytes(plan.peak_bytes()), peak.name,
-                     format_bytes(plan.peak_bytes() * plan.ranks));
+                     format_bytes(static_cast<double>(plan.peak_bytes()) * plan.ranks));  // may exceed 64 bits
   if (available.bytes_per_rank) {
     const bool fits = plan.peak_bytes() <= *available.bytes_per_rank;
     out += fmt::format("  available {} per rank ({}): {}\n", format_bytes(*available.bytes_per_rank), available.source,

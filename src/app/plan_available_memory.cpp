@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "deepntk/core/counted.hpp"
+
 namespace deepntk::app {
 namespace {
 
@@ -51,7 +53,7 @@ std::optional<std::int64_t> mem_available(const std::filesystem::path& meminfo) 
 }
 
 std::string ranks_phrase(int ranks_on_node) {
-  return fmt::format("{} rank{} on this node", ranks_on_node, ranks_on_node == 1 ? "" : "s");
+  return counted(ranks_on_node, "rank") + " on this node";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "deepntk/app/load_dataset.hpp"
 #include "deepntk/app/plan.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
+#include "deepntk/core/checked_arithmetic.hpp"
 #include "deepntk/mpi/communicator.hpp"
 #include "deepntk/mpi/error.hpp"
 
@@ -88,6 +89,10 @@ std::string check_plan_before_run(const RunConfig& config, MPI_Comm comm) {
     std::optional<Plan> plan;
     try {
       plan = make_plan(config, shape_of(config), world.size());
+    } catch (const SizeOverflow& e) {
+      // Sizes beyond the integers the run computes with: it would fail later, perhaps after
+      // the sweep (a 32-bit LWORK), so it is refused now.
+      refused = e.what();
     } catch (const std::exception&) {
       // Not plannable (missing input file, grid larger than the ranks): the run reports it.
     }

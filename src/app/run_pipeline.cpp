@@ -11,6 +11,7 @@
 #include "deepntk/analysis/metrics.hpp"
 #include "deepntk/app/checkpoint.hpp"
 #include "deepntk/app/checkpoint_hash.hpp"
+#include "deepntk/app/effective_block_size.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
 #include "deepntk/app/load_dataset.hpp"
 #include "deepntk/analysis/diagnostics.hpp"
@@ -20,6 +21,7 @@
 #include "deepntk/app/run_lock.hpp"
 #include "deepntk/app/signals.hpp"
 #include "deepntk/app/sweep_cost_profile.hpp"
+#include "deepntk/core/counted.hpp"
 #include "deepntk/data/distributed_input_kernel.hpp"
 #include "deepntk/data/hdf5_input.hpp"
 #include "deepntk/data/input_kernel.hpp"
@@ -115,14 +117,14 @@ std::string utc_timestamp() {
 }
 
 void write_root_attributes(io::File& file, const RunConfig& config, const mpi::Communicator& world,
-                           const grid::ProcessGrid& grid, const data::Dataset& dataset) {
+                           const grid::ProcessGrid& grid, std::int64_t block, const data::Dataset& dataset) {
   io::write_attribute(file, "/", "version", std::string_view(deepntk::version()));
   io::write_attribute(file, "/", "git_revision", std::string_view(deepntk::git_revision()));
   io::write_attribute(file, "/", "ranks", world.size());
   io::write_attribute(file, "/", "grid", std::string_view(grid.describe()));
   const std::int64_t shape[2] = {grid.shape().rows, grid.shape().cols};
   io::write_attribute(file, "/", "grid_shape", std::span<const std::int64_t>(shape));
-  io::write_attribute(file, "/", "block_size", config.parallel.block_size);
+  io::write_attribute(file, "/", "block_size", block);  // the one used (effective_block_size.hpp)
   io::write_attribute(file, "/", "configuration", std::string_view(to_toml(config)));
   io::write_attribute(file, "/", "dataset", std::string_view(dataset.description));
   io::write_attribute(file, "/", "created", std::string_view(utc_timestamp()));
@@ -201,7 +203,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     data::validate_points(dataset.train, "x_train");
     data::validate_points(dataset.test, "x_test");
   });
-  const std::int64_t block = config.parallel.block_size;
+  const std::int64_t block = effective_block_size(config.parallel.block_size, dataset.train.count, dataset.train.dimension);
 
   // The result is assembled at the end from the checkpoint's per-depth parts and published
   // atomically (checkpoint.hpp); what would make that fail is refused now.
@@ -212,7 +214,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
                             fmt::format("output '{}'", config.output.path),
                             "wait for it to finish, or choose another --output", true);
   RunCheckpoint checkpoint(world, config, result_fingerprint(config, dataset), options.fresh);
-  say(fmt::format("{}; {} ranks on a {} grid, block size {}", dataset.description, world.size(), grid->describe(),
+  say(fmt::format("{}; {} on a {} grid, block size {}", dataset.description, counted(world.size(), "rank"), grid->describe(),
                   block));
 
   auto inputs = data::assemble_input_kernels(dataset, grid, block);
@@ -367,7 +369,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     // The result goes to a temporary name and only becomes the final file at commit().
     io::AtomicOutput output(world, config.output.path, options.force, checkpoint.assembly_bytes());
     io::File& file = output.file();
-    write_root_attributes(file, config, world, *grid, dataset);
+    write_root_attributes(file, config, world, *grid, block, dataset);
     io::write_vector(file, layout::depths, std::span<const std::int64_t>(depths));
     write_inputs(file, dataset);
     static_cast<void>(distribute_targets(dataset, config.data.center_targets, grid, block, &file));
@@ -384,8 +386,9 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
 
 std::string format_summary(const RunSummary& s) {
   std::string out = fmt::format("deepntk: wrote {}\n", s.output_path);
-  out += fmt::format("  {} train / {} test points, {} ranks ({} grid), {} depths, {:.1f} s\n", s.n_train, s.n_test,
-                     s.ranks, s.grid, s.depths.size(), s.seconds);
+  out += fmt::format("  {} train / {} test points, {} ({} grid), {}, {:.1f} s\n", s.n_train, s.n_test,
+                     counted(s.ranks, "rank"), s.grid, counted(static_cast<std::int64_t>(s.depths.size()), "depth"),
+                     s.seconds);
   out += fmt::format("  {:>8}  {:>5}  {:>11}  {:>11}  {:>10}  {:>8}  {:>10}  {:>11}  {:>6}\n", "depth", "kind",
                      "lambda_min", "lambda_max", "condition", "eff.rank", "mean K_ij", "test MSE", "acc.");
   const auto number = [](bool present, double value, std::string_view spec) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "blas_int.hpp"
+#include "deepntk/linalg/eigen_workspace.hpp"
 #include "deepntk/linalg/error.hpp"
 #include "deepntk/linalg/scalapack_api.hpp"
 #include "deepntk/mpi/error.hpp"
@@ -14,22 +15,6 @@
 namespace deepntk::linalg {
 
 using detail::blas_int;
-
-namespace {
-// PDSYEVD's workspace query can return less than PDORMTR needs when the block size exceeds
-// the local extent (seen with n = 7, nb = 16: PDORMTR rejects LWORK, yet PDSYEVD returns
-// INFO = 0 with wrong eigenvectors). The routine's documented minimum is always honoured.
-int documented_minimum_lwork(const matrix::DistributedMatrix& a) {
-  const std::int64_t n = a.rows(), nb = a.block();
-  const std::int64_t np = a.local_rows(), nq = a.local_cols();
-  const std::int64_t trilwmin = 3 * n + std::max(nb * (np + 1), 3 * nb);
-  const std::int64_t documented = std::max(1 + 6 * n + 2 * np * nq, trilwmin) + 2 * n;
-  // PDSYEVD passes LWORK - 2N to PDORMTR, which needs max(NB(NB-1)/2, (NQC0 + MPC0) NB) + NB^2;
-  // NQC0 and MPC0 are at most the local extents plus one block.
-  const std::int64_t ormtr = 2 * n + std::max(nb * (nb - 1) / 2, (np + nq + 2 * nb) * nb) + nb * nb;
-  return blas_int(std::max(documented, ormtr));
-}
-}  // namespace
 
 EigenDecomposition symmetric_eigen(matrix::DistributedMatrix& a, bool keep_vectors) {
   if (a.rows() != a.cols()) throw std::invalid_argument("symmetric_eigen: the matrix must be square");
@@ -51,8 +36,12 @@ EigenDecomposition symmetric_eigen(matrix::DistributedMatrix& a, bool keep_vecto
     pdsyevd_(&jobz, &uplo, &n, a.local().data(), &one, &one, da.data(), result.eigenvalues.data(), z.local().data(),
              &one, &one, dz.data(), &work_query, &query, &iwork_query, &query, &info, 1, 1);
     if (info == 0) {
-      const int lwork = std::max(static_cast<int>(std::ceil(work_query)), documented_minimum_lwork(a));
-      const int liwork = std::max(iwork_query, 1);
+      // The query's answer or the documented minimum with PDORMTR's need, whichever is larger
+      // (eigen_workspace.cpp: the query can under-ask when the block exceeds the local extent).
+      const Workspace documented =
+          pdsyevd_workspace(a.rows(), a.block(), a.local_rows(), a.local_cols(), a.grid().shape().cols);
+      const int lwork = blas_int(std::max(static_cast<std::int64_t>(std::ceil(work_query)), documented.doubles));
+      const int liwork = blas_int(std::max<std::int64_t>({iwork_query, documented.ints, 1}));
       std::vector<double> work(static_cast<std::size_t>(std::max(lwork, 1)));
       std::vector<int> iwork(static_cast<std::size_t>(liwork));
       pdsyevd_(&jobz, &uplo, &n, a.local().data(), &one, &one, da.data(), result.eigenvalues.data(),

@@ -22,7 +22,7 @@ std::vector<double> DistributedMatrix::gather() const {
   int size = 0;
   mpi::check(MPI_Comm_size(comm, &size), "MPI_Comm_size");
   const int cols_in_grid = grid_->shape().cols;
-  const int cells = grid_->shape().cells();
+  const std::int64_t cells = grid_->shape().cells();
 
   // Pack this rank's entries contiguously (dropping leading-dimension padding).
   std::vector<double> packed;

@@ -327,6 +327,9 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_key_and_what_is_allowed) {
       {"[parallel]\ngrid = [0, 3]\n", {"parallel.grid: got [0, 3]", "[0, 0] (automatic) or [rows, cols]"}},
       {"[parallel]\ngrid = [2, 2, 2]\n", {"parallel.grid: got [2, 2, 2]"}},
       {"[parallel]\ngrid = 4\n", {"parallel.grid: got 4 (an integer)"}},
+      // More cells than an int counts: refused here, not wrapped around into BLACS.
+      {"[parallel]\ngrid = [65536, 65536]\n",
+       {"parallel.grid: got [65536, 65536]", "rows x cols = 4294967296 ranks", "[0, 0] for automatic"}},
       {"[parallel]\nblock_size = 0\n", {"parallel.block_size: got 0"}},
       {"[depth]\nkinds = []\n", {"run.toml:2:", "depth.kinds: got []", "a non-empty array"}},
       {"[depth]\nkinds = [\"ntk\", \"ntk\"]\n", {"depth.kinds", "\"ntk\" appears twice"}},

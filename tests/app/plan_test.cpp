@@ -10,8 +10,11 @@
 #include <string>
 
 #include "deepntk/app/config.hpp"
+#include "deepntk/app/effective_block_size.hpp"
 #include "deepntk/app/plan.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
+#include "deepntk/core/checked_arithmetic.hpp"
+#include "deepntk/linalg/eigen_workspace.hpp"
 
 namespace app = deepntk::app;
 
@@ -78,7 +81,8 @@ BOOST_AUTO_TEST_CASE(one_rank_numbers_match_the_hand_count) {
 
   // PDSYEVD on 1 x 1, n = 100, nb = 64: documented minimum max(1 + 6n + 2n^2, 3n + nb(n+1)) + 2n
   // = 20801; PDORMTR needs 2n + (n + n + 2nb) nb + nb^2 = 25288, which wins. LIWORK 7n + 8 + 2.
-  BOOST_TEST(app::pdsyevd_workspace_doubles(100, 64, 100, 100) == 25288);
+  BOOST_TEST(deepntk::linalg::pdsyevd_workspace(100, 64, 100, 100, 1).doubles == 25288);
+  BOOST_TEST(deepntk::linalg::pdsyevd_workspace(100, 64, 100, 100, 1).ints == 710);
   const std::int64_t workspace = 25288 * 8 + 710 * 4;
   // The worst analysis step: PDSYEVD's matrix copy, eigenvectors and workspace (the predictor
   // weights ride along with the regression's solve, no second factorization).
@@ -104,6 +108,84 @@ BOOST_AUTO_TEST_CASE(one_rank_numbers_match_the_hand_count) {
   // Work: the lower triangle with the diagonal, 5050 pairs, plus 2000 test pairs, 10 layers.
   BOOST_TEST(plan.layer_steps == 10);
   BOOST_TEST(plan.work.front().amount == 70500.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_workspace_beyond_64_bits_is_an_error_not_a_wrapped_size) {
+  // n = nb = 2^31 - 1: (NP + NQ + 2 NB) NB is about 2^64; it used to wrap to a small or negative
+  // count that the plan reported as fitting.
+  constexpr std::int64_t big = 2147483647;
+  BOOST_CHECK_THROW((void)deepntk::linalg::pdsyevd_workspace(big, big, big, big, 1), deepntk::SizeOverflow);
+}
+
+BOOST_AUTO_TEST_CASE(a_block_larger_than_the_matrices_is_planned_as_the_run_uses_it) {
+  // n = 100, d = 8: any block of 100 or more is one block per matrix; the plan used to count
+  // PDSYEVD's workspace with nb = 100000 (nb^2 doubles: 224 GiB) and refuse the run.
+  BOOST_TEST(app::effective_block_size(100000, 100, 8) == 100);
+  BOOST_TEST(app::effective_block_size(2147483647, 100, 784) == 784);  // d > n: the points keep one block
+  BOOST_TEST(app::effective_block_size(64, 100, 8) == 64);
+  const auto config = small_config();
+  auto huge = config;
+  app::apply_override(huge, "parallel.block_size=100000");
+  auto exact = config;
+  app::apply_override(exact, "parallel.block_size=100");
+  for (const int ranks : {1, 4}) {
+    const auto a = app::make_plan(huge, app::plan_shape(huge), ranks);
+    const auto b = app::make_plan(exact, app::plan_shape(exact), ranks);
+    BOOST_TEST(a.block_size == 100);
+    BOOST_TEST(a.peak_bytes() == b.peak_bytes());
+    BOOST_TEST(a.peak_bytes() < (64LL << 20));
+    BOOST_TEST(a.work.front().amount == b.work.front().amount);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_largest_n_train_is_planned_without_listing_points) {
+  // n_train = 2^31 - 1: the plan listed the rows of grid position (0, 0) (17 GB) and took minutes.
+  auto config = small_config();
+  app::apply_override(config, "data.n_train=2147483647");
+  const auto shape = app::plan_shape(config);
+  const auto plan = app::make_plan(config, shape, 4096);  // a 64 x 64 grid
+  BOOST_TEST(plan.layer_steps == 10);
+  // The lower triangle of (0, 0)'s share, about n^2 / (2 * 4096) pairs, times 10 layers.
+  const double n = 2147483647.0;
+  BOOST_TEST(plan.work.front().amount / (10 * n * n / 8192) == 1.0, boost::test_tools::tolerance(1e-3));
+  // Its PDSYEVD workspace exceeds ScaLAPACK's 32-bit LWORK: refused whatever the memory.
+  BOOST_REQUIRE(plan.integer_limit.has_value());
+  BOOST_TEST(contains(*plan.integer_limit, "32-bit LWORK"));
+  BOOST_TEST((app::refusal(config, plan, app::AvailableMemory{std::nullopt, "unknown"}) == plan.integer_limit));
+  // On one rank the per-rank counts exceed 64 bits: one error naming the sizes and the fix.
+  BOOST_CHECK_EXCEPTION((void)app::make_plan(config, shape, 1), deepntk::SizeOverflow,
+                        [](const deepntk::SizeOverflow& e) {
+                          return contains(e.what(), "n_train = 2147483647 on 1 rank;") && contains(e.what(), "more ranks");
+                        });
+  // The totals over all ranks exceed 64 bits too: shown, not wrapped.
+  BOOST_TEST(app::format_bytes(static_cast<double>(plan.peak_bytes()) * 4096) == "384 EiB");
+}
+
+BOOST_AUTO_TEST_CASE(a_pdsyevd_workspace_beyond_32_bits_is_refused_before_the_run) {
+  auto config = small_config();
+  app::apply_override(config, "data.n_train=40000");  // LWORK >= 2 n^2 on one rank: 3.2e9
+  const auto shape = app::plan_shape(config);
+  const auto one = app::make_plan(config, shape, 1);
+  BOOST_REQUIRE(one.integer_limit.has_value());
+  BOOST_TEST(contains(*one.integer_limit, "n_train = 40000 on 1 rank,"));
+  BOOST_TEST(!app::make_plan(config, shape, 4).integer_limit.has_value());  // 2 n^2 / 4 fits
+}
+
+BOOST_AUTO_TEST_CASE(a_distributed_part_too_large_for_the_most_ranks_is_said_so) {
+  // Replicated parts about 0.4 TiB fit in 10 TiB, the kernels do not fit even on 2^20 ranks:
+  // the line must not claim the replicated parts are what does not fit.
+  auto config = small_config();
+  app::apply_override(config, "data.n_train=2147483647");
+  app::apply_override(config, "analysis.diagnostics=false");
+  app::apply_override(config, "data.targets=none");
+  app::apply_override(config, "output.eigenvalues=false");
+  const auto shape = app::plan_shape(config);
+  const auto plan = app::make_plan(config, shape, 4096);
+  BOOST_REQUIRE(!plan.integer_limit.has_value());
+  const auto line = app::refusal(config, plan, app::AvailableMemory{10LL << 40, "parallel.memory_per_rank"});
+  BOOST_REQUIRE(line.has_value());
+  BOOST_TEST(contains(*line, "does not fit even on 1048576 ranks"), *line);
+  BOOST_TEST(!contains(*line, "any number of ranks"), *line);
 }
 
 BOOST_AUTO_TEST_CASE(the_busiest_rank_of_a_2x2_grid) {

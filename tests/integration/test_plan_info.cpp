@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -113,6 +115,69 @@ BOOST_AUTO_TEST_CASE(plan_and_run_refuse_what_does_not_fit_with_the_same_line) {
   const auto hopeless = run_deepntk(0, "plan " + config + " --set parallel.memory_per_rank=1MiB");
   BOOST_TEST(hopeless.exit_code == 1);
   BOOST_TEST(contains(hopeless.err, "cannot fit on any number of ranks"), hopeless.err);
+}
+
+// The documented maximum n_train: the plan used to list the rows of a rank (O(n_train), 17 GB)
+// and ran for minutes. Now: a few seconds under a 4 GiB address-space limit, the table printed;
+// with the analyses that need PDSYEVD, one line refusing its 32-bit LWORK after the table.
+BOOST_AUTO_TEST_CASE(plan_with_the_largest_n_train_is_immediate_and_small) {
+  const std::string largest = " --set data.n_train=2147483647 --ranks 4096 --set parallel.memory_per_rank=4000000T";
+  const std::string no_eigen = " --set analysis.eigenvectors=false --set output.eigenvalues=false"
+                               " --set data.targets=none --set analysis.diagnostics=false";
+  const auto limited = [](const std::string& arguments) {
+    const auto out = scratch("largest-stdout.txt"), err = scratch("largest-stderr.txt");
+    const std::string command = "prlimit --as=4294967296 -- " + std::string(DEEPNTK_EXECUTABLE) + " " + arguments +
+                                " > " + out.string() + " 2> " + err.string();
+    const auto start = std::chrono::steady_clock::now();
+    const int status = std::system(command.c_str());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    BOOST_TEST(seconds < 10.0, arguments);
+    return deepntk::cli_test::Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  };
+  const auto fits = limited("plan " + config + largest + no_eigen);
+  BOOST_TEST(fits.exit_code == 0, fits.err);
+  BOOST_TEST(contains(fits.out, "2147483647 train"), fits.out);
+  BOOST_TEST(contains(fits.out, "EiB in all ranks"), fits.out);
+  BOOST_TEST(contains(fits.out, ": fits"), fits.out);
+
+  const auto lwork = limited("plan " + config + largest);
+  BOOST_TEST(lwork.exit_code == 1, lwork.err);
+  BOOST_TEST(contains(lwork.out, "peak"), lwork.out);
+  BOOST_TEST(count(lwork.err, "deepntk: error") == 1u, lwork.err);
+  BOOST_TEST(contains(lwork.err, "32-bit LWORK"), lwork.err);
+
+  const auto one_rank = limited("plan " + config + " --set data.n_train=2147483647");
+  BOOST_TEST(one_rank.exit_code == 1, one_rank.err);
+  BOOST_TEST(count(one_rank.err, "deepntk: error") == 1u, one_rank.err);
+  BOOST_TEST(contains(one_rank.err, "use more ranks"), one_rank.err);
+}
+
+// The run refuses a PDSYEVD workspace beyond ScaLAPACK's 32-bit LWORK before allocating
+// anything: it used to run the whole sweep and fail at the first analysis.
+BOOST_AUTO_TEST_CASE(run_refuses_an_lwork_beyond_32_bits_before_the_sweep) {
+  const auto path = fresh("lwork.h5");
+  const auto run = run_deepntk(1, "run " + config + " --set data.n_train=40000 --set parallel.memory_per_rank=4000000T"
+                                  " --output " + path);
+  BOOST_TEST(run.exit_code == 1, run.err);
+  BOOST_TEST(count(run.err, "deepntk: error") == 1u, run.err);
+  BOOST_TEST(contains(run.err, "32-bit LWORK"), run.err);
+  BOOST_TEST(!fs::exists(path));
+}
+
+// "1 ranks" was printed by the run's start line and summary (core/counted.hpp now).
+BOOST_AUTO_TEST_CASE(one_rank_is_singular_in_every_message) {
+  const auto run = run_deepntk(1, "run " + config + " --set 'depth.schedule=[3]' --output " + fresh("one-rank.h5"));
+  BOOST_TEST(run.exit_code == 0, run.err);
+  BOOST_TEST(contains(run.out, "1 rank on a 1x1 grid"), run.out);
+  BOOST_TEST(contains(run.out, "1 rank (1x1 grid), 1 depth,"), run.out);
+  const auto plan = run_deepntk(0, "plan " + config + " --set 'depth.schedule=[3]'");
+  BOOST_TEST(contains(plan.out, "1 recorded depth (3 layer steps)"), plan.out);
+  BOOST_TEST(contains(plan.out, "1 rank on a 1x1 grid"), plan.out);
+  const auto info = run_deepntk(0, "info " + small_result());
+  BOOST_TEST(contains(info.out, "1 rank,"), info.out);
+  for (const auto* text : {&run.out, &run.err, &plan.out, &plan.err, &info.out}) {
+    BOOST_TEST(!contains(*text, "1 ranks"), *text);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(info_summarizes_a_result) {

@@ -9,6 +9,7 @@
 #include "deepntk/grid/process_grid.hpp"
 #include "deepntk/matrix/block_cyclic.hpp"
 #include "deepntk/matrix/distribution.hpp"
+#include "deepntk/matrix/lower_triangle_count.hpp"
 
 using deepntk::grid::GridShape;
 using deepntk::matrix::BlockCyclic1D;
@@ -104,4 +105,34 @@ BOOST_AUTO_TEST_CASE(most_square_shapes) {
   BOOST_TEST((deepntk::grid::most_square_shape(16) == GridShape{4, 4}));
   BOOST_CHECK_THROW((void)deepntk::grid::most_square_shape(0), std::invalid_argument);
   BOOST_CHECK_THROW(BlockCyclic1D(10, 0, 2), std::invalid_argument);
+}
+
+// The arithmetic lower-triangle count of process (0, 0) against counting the dealt rows and
+// columns pair by pair, over ragged and unragged sizes and grids of 1..5 x 1..5.
+BOOST_AUTO_TEST_CASE(lower_triangle_count_matches_the_dealt_pairs) {
+  for (std::int64_t n = 0; n <= 41; ++n) {
+    for (std::int64_t nb = 1; nb <= 9; ++nb) {
+      for (int p = 1; p <= 5; ++p) {
+        for (int q = 1; q <= 5; ++q) {
+          const auto rows = deal(n, nb, p)[0], cols = deal(n, nb, q)[0];
+          std::int64_t expected = 0;
+          for (const auto i : rows)
+            for (const auto j : cols) expected += i >= j ? 1 : 0;
+          BOOST_TEST(deepntk::matrix::lower_triangle_count_at_origin(n, nb, p, q) == expected,
+                     "n " << n << " nb " << nb << " grid " << p << "x" << q);
+        }
+      }
+    }
+  }
+}
+
+// The documented maximum n_train: exact, immediate, and no memory in n (the plan listed the
+// rows before: 17 GB); a count beyond 64 bits is a SizeOverflow, not a wrapped number.
+BOOST_AUTO_TEST_CASE(lower_triangle_count_at_the_largest_n) {
+  constexpr std::int64_t n = 2147483647;
+  BOOST_TEST(deepntk::matrix::lower_triangle_count_at_origin(n, 64, 1, 1) == n * ((n + 1) / 2));
+  BOOST_TEST(deepntk::matrix::lower_triangle_count_at_origin(n, 1, 1, 1) == n * ((n + 1) / 2));
+  // 2 x 1 with nb = 1: the even rows i hold j <= i, (i + 1) pairs each.
+  const std::int64_t evens = (n + 1) / 2;  // 0, 2, ..., n - 1
+  BOOST_TEST(deepntk::matrix::lower_triangle_count_at_origin(n, 1, 2, 1) == evens * evens);
 }

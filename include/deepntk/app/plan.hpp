@@ -63,6 +63,9 @@ struct Plan {
   std::int64_t layer_steps = 0;  ///< layer steps of the sweep (sum of depths with per-depth passes)
   std::vector<MemoryPhase> phases;
   std::vector<WorkItem> work;
+  /// Why the run cannot work whatever the memory: a ScaLAPACK size beyond its 32-bit integers
+  /// (PDSYEVD's LWORK), which the run would meet only at its first analysis, after the sweep.
+  std::optional<std::string> integer_limit;
 
   [[nodiscard]] std::int64_t peak_bytes() const;
   [[nodiscard]] const MemoryPhase& peak_phase() const;
@@ -71,7 +74,8 @@ struct Plan {
 
 /// The plan of `config` on `ranks` MPI ranks. The grid is parallel.grid, or the most square
 /// shape for `ranks` when it is automatic. Throws ConfigError if parallel.grid needs more
-/// ranks, std::invalid_argument if the schedule does not parse.
+/// ranks, std::invalid_argument if the schedule does not parse, SizeOverflow (naming n_train,
+/// the ranks and the fix) if a per-rank count exceeds 64 bits. Memory and time O(1) in n_train: nothing is listed per point.
 [[nodiscard]] Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks);
 
 /// Peak bytes per rank only (cheap: no per-pair counting), for searching rank counts.
@@ -81,11 +85,6 @@ struct Plan {
 /// anything; a measured constant, see plan.cpp.
 [[nodiscard]] std::int64_t runtime_baseline_bytes();
 
-/// The PDSYEVD workspace (doubles) linalg/eigen.cpp allocates for an n x n matrix in blocks of
-/// `block` on a rank whose local part is local_rows x local_cols.
-[[nodiscard]] std::int64_t pdsyevd_workspace_doubles(std::int64_t n, std::int64_t block, std::int64_t local_rows,
-                                                     std::int64_t local_cols);
-
 /// Memory available per rank and where the number came from ("parallel.memory_per_rank",
 /// "SLURM_MEM_PER_NODE / 4 ranks on this node", ...).
 struct AvailableMemory {
@@ -93,9 +92,10 @@ struct AvailableMemory {
   std::string source;
 };
 
-/// Why `plan` does not fit in `available`, as one line naming the rank count that would fit
-/// (with the automatic grid and the same memory per rank), or saying that no rank count
-/// can; nullopt when it fits or the available memory is unknown.
+/// Why `plan` cannot run, as one line: its integer_limit if any; else why it does not fit in
+/// `available`, naming the rank count that would fit (with the automatic grid and the same
+/// memory per rank), or saying that no rank count can; nullopt when it fits or the available
+/// memory is unknown.
 [[nodiscard]] std::optional<std::string> refusal(const RunConfig& config, const Plan& plan,
                                                  const AvailableMemory& available);
 
@@ -103,7 +103,8 @@ struct AvailableMemory {
 /// available memory, and the work with estimated times.
 [[nodiscard]] std::string format_plan(const Plan& plan, const AvailableMemory& available);
 
-/// "1.50 GiB", "512 MiB", "12.0 KiB", "800 B".
+/// "1.50 GiB", "512 MiB", "12.0 KiB", "800 B"; the double form for totals beyond 64 bits.
 [[nodiscard]] std::string format_bytes(std::int64_t bytes);
+[[nodiscard]] std::string format_bytes(double bytes);
 
 }  // namespace deepntk::app

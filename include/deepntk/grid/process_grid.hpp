@@ -13,12 +13,19 @@
 #include <optional>
 #include <string>
 
+#include "deepntk/core/checked_arithmetic.hpp"
+
 namespace deepntk::grid {
 
 struct GridShape {
   int rows = 1;
   int cols = 1;
-  [[nodiscard]] int cells() const noexcept { return rows * cols; }
+  /// rows x cols in 64 bits: a configured shape such as 65536 x 65536 has more cells than an
+  /// int holds, and a wrapped product would pass the "enough ranks" check. Two ints always
+  /// multiply exactly in 64 bits, so the checked product never throws here.
+  [[nodiscard]] std::int64_t cells() const noexcept {
+    return checked_multiply<std::int64_t>(rows, cols, "process grid rows x cols");
+  }
   friend bool operator==(const GridShape&, const GridShape&) = default;
 };
 
