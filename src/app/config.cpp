@@ -20,6 +20,7 @@
 
 #include "config_fields.hpp"
 #include "deepntk/app/config_schema.hpp"
+#include "deepntk/kernels/depth_schedule.hpp"
 
 namespace deepntk::app {
 
@@ -307,6 +308,19 @@ void validate(const RunConfig& config) {
     throw ConfigError(
         "data.subset: got \"balanced\", which needs class labels; with data.source = \"hdf5\" set data.targets = "
         "\"onehot\" (y_train then holds the labels)");
+  }
+  // A shortcut network's output averages its read-out heads; above a depth below h there is none,
+  // so the sweep could not record it. Refused here so that plan refuses it too, before a run starts.
+  if (config.network.architecture == Architecture::shortcut) {
+    const std::int64_t h = config.network.readout_every;
+    const std::int64_t first = kernels::DepthSchedule::parse(config.depth.schedule).depths().front();
+    if (first < h) {
+      throw ConfigError(fmt::format(
+          "depth.schedule: records depth {}, but a shortcut network with network.readout_every = {} has its first "
+          "read-out head at layer {}, so the smallest allowed depth is {}; start the schedule at {} or more, or "
+          "lower network.readout_every",
+          first, h, h, h, h));
+    }
   }
   if (source == DataSource::sine && config.network.sb2 == 0.0 &&
       std::find(config.data.preprocessing.begin(), config.data.preprocessing.end(), PreprocessingStep::bias) ==

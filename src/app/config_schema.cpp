@@ -925,7 +925,8 @@ std::vector<Field> make_fields() {
   f.push_back(integer_key("network", "readout_every", DEEPNTK_MEMBER(network.readout_every), 1,
                           DepthConfig::max_depth,
                           "h: a read-out head on layers h, 2h, ..., the output averages them "
-                          "(shortcut only; ignored otherwise)."));
+                          "(shortcut only, and then every recorded depth must be at least h; ignored "
+                          "otherwise)."));
   // [depth]
   f.push_back(schedule_key(
       "Depths L at which kernels are recorded: an array, a comma-separated string, or "

@@ -384,6 +384,29 @@ BOOST_AUTO_TEST_CASE(hdf5_source_needs_a_path) {
   BOOST_CHECK_THROW((void)app::load_config(file.path), ConfigError);
 }
 
+BOOST_AUTO_TEST_CASE(shortcut_depths_start_at_readout_every) {
+  // Below h a shortcut network has no read-out head: refused when the configuration is read, so
+  // that `plan` refuses it too (it used to pass plan and abort the run with exit 2).
+  const std::string message = error_of([] {
+    (void)app::parse_config_string(
+        "[network]\narchitecture = \"shortcut\"\nreadout_every = 4\n[depth]\nschedule = [1, 4, 8]\n");
+  });
+  BOOST_TEST(contains(message, "depth.schedule: records depth 1"));
+  BOOST_TEST(contains(message, "the smallest allowed depth is 4"));
+  BOOST_TEST(message.find('\n') == std::string::npos);
+  BOOST_TEST(contains(error_of([] {
+                        (void)app::load_config(std::nullopt, std::vector<std::string>{
+                                                                 "network.architecture=shortcut",
+                                                                 "network.readout_every=10",
+                                                                 "depth.schedule=log:2:1000:5"});
+                      }),
+                      "the smallest allowed depth is 10"));
+  BOOST_CHECK_NO_THROW((void)app::parse_config_string(
+      "[network]\narchitecture = \"shortcut\"\nreadout_every = 4\n[depth]\nschedule = [4, 5]\n"));
+  // Other architectures have no heads: readout_every does not constrain them.
+  BOOST_CHECK_NO_THROW((void)app::parse_config_string("[network]\nreadout_every = 4\n[depth]\nschedule = [1]\n"));
+}
+
 BOOST_AUTO_TEST_CASE(validate_catches_bad_programmatic_configs) {
   RunConfig c;
   c.network.sw2 = 0.0;
@@ -436,7 +459,7 @@ BOOST_AUTO_TEST_CASE(to_toml_round_trips) {
     c.network.sb2 = 1e-300;
     c.network.alpha = {app::AlphaRule::power, 1.0 / 3.0};
     c.network.readout_every = 5;
-    c.depth.schedule = "log:1:1000000:25";
+    c.depth.schedule = "log:5:1000000:25";  // shortcut: from readout_every on
     c.depth.kinds = {app::KernelKind::ntk};
     c.parallel.grid = {1, 3};
     c.parallel.block_size = 1;
