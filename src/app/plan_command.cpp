@@ -63,7 +63,9 @@ int plan_command(const ParsedCommand& command, MPI_Comm comm) {
   std::optional<std::string> refused;
   if (world.is_root()) {
     try {
-      const RunConfig config = resolve_config(command);
+      ConfigNotes notes;
+      const RunConfig config = resolve_config(command, &notes);
+      print_config_notes(notes);
       const int ranks = command.plan_ranks.value_or(world.size());
       const Plan plan = make_plan(config, shape_of(config), ranks);
       const AvailableMemory available = available_memory(config.parallel.memory_per_rank, node_ranks);

@@ -569,6 +569,35 @@ BOOST_AUTO_TEST_CASE(kernel_matrices_for_chosen_depths) {
                       "1.5 is not an integer"));
 }
 
+BOOST_AUTO_TEST_CASE(a_schedule_override_takes_the_kernel_depths_along) {
+  const TempFile file("run.toml", "[depth]\nschedule = [1, 10, 100]\n[output]\nkernels = [1, 100]\n");
+  // The file's list follows a --set of the schedule, with a note naming what was dropped.
+  app::ConfigNotes notes;
+  const auto c = app::load_config(file.path, std::vector<std::string>{"depth.schedule=[1,10]"}, &notes);
+  BOOST_TEST((c.output.kernels == app::KernelDepths::only({1})));
+  BOOST_TEST_REQUIRE(notes.size() == 1u);
+  BOOST_TEST(contains(notes[0], "note: --set depth.schedule no longer records depth 100 of output.kernels = [1, 100]"));
+  BOOST_TEST(contains(notes[0], "written for [1] only"));
+  BOOST_TEST(notes[0].find('\n') == std::string::npos);
+  // Nothing left: no matrices, still a note.
+  notes.clear();
+  const auto none = app::load_config(file.path, std::vector<std::string>{"depth.schedule=5"}, &notes);
+  BOOST_TEST((none.output.kernels == app::KernelDepths::only({})));
+  BOOST_TEST(contains(notes.at(0), "depths 1, 100 of output.kernels"));
+  // A list given with --set is the user's word: a depth it names must be recorded.
+  BOOST_TEST(contains(error_of([&] {
+                        (void)app::load_config(file.path,
+                                               std::vector<std::string>{"depth.schedule=[1,10]", "output.kernels=[100]"});
+                      }),
+                      "depth 100 is not recorded"));
+  // A file that lists a depth its own schedule does not record is still wrong.
+  const TempFile wrong("wrong.toml", "[depth]\nschedule = [1, 10]\n[output]\nkernels = [1, 50]\n");
+  BOOST_TEST(contains(error_of([&] {
+                        (void)app::load_config(wrong.path, std::vector<std::string>{"depth.schedule=[1,10,20]"});
+                      }),
+                      "depth 50 is not recorded"));
+}
+
 BOOST_AUTO_TEST_CASE(analysis_keys) {
   const auto c = app::parse_config_string(
       "[analysis]\nridge = [1e-3, 0]\nridge_scale = \"absolute\"\ntimes = 2\nfallback = \"jitter\"\n");

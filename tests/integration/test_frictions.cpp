@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "cli_test_support.hpp"
@@ -39,4 +40,16 @@ BOOST_AUTO_TEST_CASE(a_shortcut_depth_below_readout_every_is_refused_by_plan_and
   BOOST_TEST(run.err.find("the smallest allowed depth is 4") != std::string::npos, run.err);
   BOOST_TEST(!fs::exists(path));
   BOOST_TEST(!fs::exists(path + ".checkpoint"));
+}
+
+BOOST_AUTO_TEST_CASE(a_schedule_override_drops_kernel_depths_with_a_note) {
+  const fs::path file = deepntk::cli_test::scratch("kernels-listed.toml");
+  std::ofstream(file) << "[data]\nn_train = 20\nn_test = 4\ndim = 4\n[depth]\nschedule = [1, 7, 30]\n"
+                         "[output]\nkernels = [7, 30]\n";
+  const auto path = output_path("kernels-listed.h5");
+  const auto run =
+      run_deepntk(2, "run " + file.string() + " --set depth.schedule=[1,7] --quiet --output " + path);
+  BOOST_TEST(run.exit_code == 0, run.err);
+  BOOST_TEST(count(run.err, "deepntk: note: --set depth.schedule no longer records depth 30") == 1u, run.err);
+  BOOST_TEST(fs::exists(path));
 }

@@ -296,9 +296,17 @@ struct RunConfig {
 /// overrides are in (checks that involve several keys).
 void apply_override(RunConfig& config, std::string_view assignment);
 
+/// What a user should read about a configuration that is valid: one line each, starting with
+/// "note: " or "warning: ", to be printed once (by rank 0).
+using ConfigNotes = std::vector<std::string>;
+
 /// Defaults, then the file (if any), then the overrides in order, then validate().
+/// When an override of depth.schedule drops depths that the file's output.kernels lists (and
+/// the file's own schedule records), the list follows the schedule and a note names the dropped
+/// depths; a list the file itself gets wrong is still an error. Keys the configuration ignores
+/// (config_applicability.hpp) get a warning. Both go to `notes` when given.
 [[nodiscard]] RunConfig load_config(const std::optional<std::filesystem::path>& file,
-                                    std::span<const std::string> overrides = {});
+                                    std::span<const std::string> overrides = {}, ConfigNotes* notes = nullptr);
 
 /// Checks every key and the rules that involve several keys (e.g. data.source = "hdf5"
 /// needs data.path). Throws ConfigError naming the key.
