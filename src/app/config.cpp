@@ -20,6 +20,7 @@
 #include <fmt/ranges.h>
 
 #include "config_fields.hpp"
+#include "deepntk/app/config_applicability.hpp"
 #include "deepntk/app/config_schema.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
 
@@ -303,6 +304,10 @@ RunConfig load_config(const std::optional<std::filesystem::path>& file, std::spa
     follow_schedule_override(from_file, config, notes);
   }
   validate(config);
+  if (notes != nullptr) {
+    const ConfigNotes ignored = inapplicable_key_warnings(config);
+    notes->insert(notes->end(), ignored.begin(), ignored.end());
+  }
   return config;
 }
 

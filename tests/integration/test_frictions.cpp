@@ -53,3 +53,14 @@ BOOST_AUTO_TEST_CASE(a_schedule_override_drops_kernel_depths_with_a_note) {
   BOOST_TEST(count(run.err, "deepntk: note: --set depth.schedule no longer records depth 30") == 1u, run.err);
   BOOST_TEST(fs::exists(path));
 }
+
+BOOST_AUTO_TEST_CASE(a_key_the_architecture_ignores_is_warned_about_once) {
+  const auto path = output_path("alpha-for-mlp.h5");
+  const auto run = run_deepntk(2, "run " + config + " --set network.alpha=0.5 --set depth.schedule=1 --quiet --output " +
+                                      path);
+  BOOST_TEST(run.exit_code == 0, run.err);
+  BOOST_TEST(count(run.err, "deepntk: warning: network.alpha = 0.5 is ignored") == 1u, run.err);
+  const auto planned = run_deepntk(0, "plan " + config + " --set network.alpha=0.5");
+  BOOST_TEST(planned.exit_code == 0, planned.err);
+  BOOST_TEST(count(planned.err, "deepntk: warning: network.alpha = 0.5 is ignored") == 1u, planned.err);
+}
