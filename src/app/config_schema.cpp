@@ -937,8 +937,11 @@ std::vector<Field> make_fields() {
   // [parallel]
   f.push_back(grid_key("BLACS process grid [rows, cols]; rows x cols must not exceed the number of "
                        "MPI ranks (extra ranks hold no data). [0, 0] picks the most square shape."));
-  f.push_back(integer_key("parallel", "block_size", DEEPNTK_MEMBER(parallel.block_size), 1, int32_max,
-                          "Row and column block size of the 2-D block-cyclic distribution."));
+  f.push_back(integer_key("parallel", "block_size", DEEPNTK_MEMBER(parallel.block_size), 0, int32_max,
+                          "Row and column block size of the 2-D block-cyclic distribution. 0 = automatic: 64, "
+                          "or less when n_train is too small for every rank of the grid to get a block of the "
+                          "train kernel. A set size that leaves ranks idle gets a warning naming one that does "
+                          "not."));
   f.push_back(memory_key("Memory one rank may use, e.g. \"4GiB\". \"\" = detect: SLURM_MEM_PER_CPU, else "
                          "SLURM_MEM_PER_NODE / ranks on the node, else MemAvailable / ranks on the node. `deepntk "
                          "run` refuses a run whose plan (`deepntk plan`) needs more, naming a rank count that fits."));

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "deepntk/app/block_size.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
 #include "deepntk/matrix/block_cyclic.hpp"
 
@@ -91,7 +92,7 @@ void eigen_workspace(Model& m) {
 Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShape grid, std::size_t depth_count) {
   Model m;
   m.grid = grid;
-  m.block = config.parallel.block_size;
+  m.block = choose_block_size(config.parallel.block_size, shape.n_train, grid).size;
   m.shape = shape;
   const std::int64_t n = shape.n_train, mt = shape.n_test, d = shape.dim, k = shape.target_columns;
   m.train = local_at_origin(n, n, m.block, grid);
@@ -310,10 +311,10 @@ Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks) {
   Plan plan;
   plan.ranks = ranks;
   plan.grid = grid_for(config, ranks);
-  plan.block_size = config.parallel.block_size;
   plan.shape = shape;
   plan.recorded_depths = static_cast<std::int64_t>(schedule.size());
   const Model m = make_model(config, shape, plan.grid, schedule.size());
+  plan.block_size = m.block;
   plan.phases = memory_phases(m, config);
 
   // Work on the busiest rank. Layer steps: kernels/depth_sweep.cpp (work_total).

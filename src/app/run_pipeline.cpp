@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "deepntk/analysis/metrics.hpp"
+#include "deepntk/app/block_size.hpp"
 #include "deepntk/app/checkpoint.hpp"
 #include "deepntk/app/checkpoint_hash.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
@@ -114,14 +115,14 @@ std::string utc_timestamp() {
 }
 
 void write_root_attributes(io::File& file, const RunConfig& config, const mpi::Communicator& world,
-                           const grid::ProcessGrid& grid, const data::Dataset& dataset) {
+                           const grid::ProcessGrid& grid, std::int64_t block, const data::Dataset& dataset) {
   io::write_attribute(file, "/", "version", std::string_view(deepntk::version()));
   io::write_attribute(file, "/", "git_revision", std::string_view(deepntk::git_revision()));
   io::write_attribute(file, "/", "ranks", world.size());
   io::write_attribute(file, "/", "grid", std::string_view(grid.describe()));
   const std::int64_t shape[2] = {grid.shape().rows, grid.shape().cols};
   io::write_attribute(file, "/", "grid_shape", std::span<const std::int64_t>(shape));
-  io::write_attribute(file, "/", "block_size", config.parallel.block_size);
+  io::write_attribute(file, "/", "block_size", block);
   io::write_attribute(file, "/", "configuration", std::string_view(to_toml(config)));
   io::write_attribute(file, "/", "dataset", std::string_view(dataset.description));
   io::write_attribute(file, "/", "created", std::string_view(utc_timestamp()));
@@ -200,7 +201,8 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     data::validate_points(dataset.train, "x_train");
     data::validate_points(dataset.test, "x_test");
   });
-  const std::int64_t block = config.parallel.block_size;
+  const BlockChoice block_choice = choose_block_size(config.parallel.block_size, dataset.train.count, grid->shape());
+  const std::int64_t block = block_choice.size;
 
   // The result is assembled at the end from the checkpoint's per-depth parts and published
   // atomically (checkpoint.hpp); what would make that fail is refused now.
@@ -235,6 +237,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   const auto warn = [&](const std::string& line) {
     if (world.is_root()) std::fprintf(stderr, "deepntk: %s\n", line.c_str()), std::fflush(stderr);
   };
+  if (block_choice.warning) warn(*block_choice.warning);
 
   RunSummary summary;
   summary.output_path = config.output.path;
@@ -356,7 +359,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     // The result goes to a temporary name and only becomes the final file at commit().
     io::AtomicOutput output(world, config.output.path, options.force, checkpoint.assembly_bytes());
     io::File& file = output.file();
-    write_root_attributes(file, config, world, *grid, dataset);
+    write_root_attributes(file, config, world, *grid, block, dataset);
     io::write_vector(file, layout::depths, std::span<const std::int64_t>(depths));
     write_inputs(file, dataset);
     static_cast<void>(distribute_targets(dataset, config.data.center_targets, grid, block, &file));

@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(defaults_are_the_documented_ones) {
   BOOST_TEST(c.depth.schedule == "1,2,5,10,20,50,100,200,500,1000");
   BOOST_TEST((c.depth.kinds == std::vector{app::KernelKind::nngp, app::KernelKind::ntk}));
   BOOST_TEST(c.parallel.automatic_grid());
-  BOOST_TEST(c.parallel.block_size == 64);
+  BOOST_TEST(c.parallel.block_size == 0);  // automatic
   BOOST_TEST(c.output.path == "deepntk-result.h5");
   BOOST_TEST((c.output.kernels == app::KernelDepths::all()));
   BOOST_TEST(c.output.eigenvalues);
@@ -327,7 +327,7 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_key_and_what_is_allowed) {
       {"[parallel]\ngrid = [0, 3]\n", {"parallel.grid: got [0, 3]", "[0, 0] (automatic) or [rows, cols]"}},
       {"[parallel]\ngrid = [2, 2, 2]\n", {"parallel.grid: got [2, 2, 2]"}},
       {"[parallel]\ngrid = 4\n", {"parallel.grid: got 4 (an integer)"}},
-      {"[parallel]\nblock_size = 0\n", {"parallel.block_size: got 0"}},
+      {"[parallel]\nblock_size = -1\n", {"parallel.block_size: got -1", "an integer from 0"}},
       {"[depth]\nkinds = []\n", {"run.toml:2:", "depth.kinds: got []", "a non-empty array"}},
       {"[depth]\nkinds = [\"ntk\", \"ntk\"]\n", {"depth.kinds", "\"ntk\" appears twice"}},
       {"[depth]\nkinds = [\"nngp\", \"ntkk\"]\n", {"depth.kinds", "did you mean \"ntk\"?"}},

@@ -64,3 +64,25 @@ BOOST_AUTO_TEST_CASE(a_key_the_architecture_ignores_is_warned_about_once) {
   BOOST_TEST(planned.exit_code == 0, planned.err);
   BOOST_TEST(count(planned.err, "deepntk: warning: network.alpha = 0.5 is ignored") == 1u, planned.err);
 }
+
+BOOST_AUTO_TEST_CASE(the_block_size_is_chosen_so_that_every_rank_owns_data) {
+  // n = 64 on two ranks: the old default, one block of 64, left the second rank idle.
+  const std::string n64 = " --set data.n_train=64 --set data.n_test=8 --set depth.schedule=1";
+  const auto path = output_path("automatic-block.h5");
+  const auto run = run_deepntk(2, "run " + config + n64 + " --set parallel.block_size=0 --output " + path);
+  BOOST_TEST(run.exit_code == 0, run.err);
+  BOOST_TEST(run.out.find("1x2 grid, block size 32") != std::string::npos, run.out);
+  BOOST_TEST(run.err.find("warning") == std::string::npos, run.err);
+  const auto planned = run_deepntk(2, "plan " + config + n64 + " --set parallel.block_size=0");
+  BOOST_TEST(planned.exit_code == 0, planned.err);
+  BOOST_TEST(planned.out.find("block size 32") != std::string::npos, planned.out);
+
+  // A size the user sets is kept, with one warning naming a size that keeps both ranks busy.
+  const auto set_path = output_path("set-block.h5");
+  const auto set = run_deepntk(2, "run " + config + n64 + " --set parallel.block_size=64 --quiet --output " + set_path);
+  BOOST_TEST(set.exit_code == 0, set.err);
+  BOOST_TEST(count(set.err, "deepntk: warning: parallel.block_size = 64 leaves 1 of the 2 ranks") == 1u, set.err);
+  BOOST_TEST(set.err.find("set parallel.block_size = 32") != std::string::npos, set.err);
+  const auto set_plan = run_deepntk(2, "plan " + config + n64 + " --set parallel.block_size=64");
+  BOOST_TEST(count(set_plan.err, "deepntk: warning: parallel.block_size = 64 leaves") == 1u, set_plan.err);
+}

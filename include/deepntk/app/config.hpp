@@ -200,7 +200,8 @@ struct DepthConfig {
 struct ParallelConfig {
   /// {rows, cols} of the BLACS process grid; {0, 0} = the most square shape for the rank count.
   std::array<std::int64_t, 2> grid{0, 0};
-  std::int64_t block_size = 64;
+  /// 0 = automatic (app/block_size.hpp: 64 unless n_train is too small to give every rank a block).
+  std::int64_t block_size = 0;
   /// Memory one rank may use, e.g. "4GiB"; "" = detect (SLURM, /proc/meminfo). `deepntk run`
   /// refuses a configuration whose plan does not fit (app/plan.hpp).
   std::string memory_per_rank;
