@@ -89,6 +89,31 @@ BOOST_AUTO_TEST_CASE(default_example_is_the_defaults_with_every_key) {
   }
 }
 
+// The example's comments are the schema's own text (what `deepntk run --verbose` prints), so they
+// cannot go stale by hand: after the schema changes, copy the file this test writes over it.
+BOOST_AUTO_TEST_CASE(default_example_comments_are_the_schema_text) {
+  const auto file = source_dir / "examples" / "default.toml";
+  const std::string text = read(file);
+  std::string generated = app::to_toml(app::RunConfig{}, {.comments = true});
+  generated.erase(0, generated.find('\n') + 1);  // its title line; the example has its own preamble
+  const std::string preamble = text.size() >= generated.size() ? text.substr(0, text.size() - generated.size()) : "";
+  bool comments_only = true;
+  for (const auto& line : lines_of(preamble)) comments_only = comments_only && (line.empty() || line.starts_with("#"));
+  const bool same = text.ends_with(generated) && comments_only;
+  if (!same) {
+    const std::filesystem::path expected = std::filesystem::absolute("default.toml.expected");
+    std::ofstream(expected) << "# deepntk: the built-in default configuration, every key with its default.\n"
+                               "#\n"
+                               "#   deepntk run examples/default.toml      # the same as `deepntk run`\n"
+                               "#\n"
+                               "# Copy this file and change what you need; keys you delete keep these defaults.\n"
+                               "# Every key is described in docs/configuration.md.\n"
+                            << generated;
+    BOOST_TEST(same, "examples/default.toml differs from the schema's text: cp " << expected.string() << " "
+                                                                                  << file.string());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(resnet_deep_example) {
   const app::RunConfig c = app::parse_config_file(source_dir / "examples" / "resnet-deep.toml");
   BOOST_TEST((c.network.architecture == app::Architecture::resnet));

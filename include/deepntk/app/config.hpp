@@ -159,7 +159,8 @@ struct DataConfig {
   std::string x_test = "x_test";
   std::string y_test = "y_test";
   /// values: real targets (sphere: the teacher of data/sphere.hpp; hdf5: y_train / y_test as
-  /// stored, if present); onehot: integer class labels (hdf5 only); none: kernels only.
+  /// stored, if present; sine: sin(x)); onehot: integer class labels (hdf5, idx, cifar10); none:
+  /// kernels only.
   TargetKind targets = TargetKind::values;
   bool center_targets = false;  ///< onehot: 1 - 1/C and -1/C instead of 1 and 0
   /// Which rows of a file source are used (data/subset.hpp); generated data use all points.
