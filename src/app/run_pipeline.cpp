@@ -9,9 +9,9 @@
 #include <stdexcept>
 
 #include "deepntk/analysis/metrics.hpp"
+#include "deepntk/app/block_size.hpp"
 #include "deepntk/app/checkpoint.hpp"
 #include "deepntk/app/checkpoint_hash.hpp"
-#include "deepntk/app/effective_block_size.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
 #include "deepntk/app/load_dataset.hpp"
 #include "deepntk/analysis/diagnostics.hpp"
@@ -124,7 +124,7 @@ void write_root_attributes(io::File& file, const RunConfig& config, const mpi::C
   io::write_attribute(file, "/", "grid", std::string_view(grid.describe()));
   const std::int64_t shape[2] = {grid.shape().rows, grid.shape().cols};
   io::write_attribute(file, "/", "grid_shape", std::span<const std::int64_t>(shape));
-  io::write_attribute(file, "/", "block_size", block);  // the one used (effective_block_size.hpp)
+  io::write_attribute(file, "/", "block_size", block);  // the one used (app/block_size.hpp)
   io::write_attribute(file, "/", "configuration", std::string_view(to_toml(config)));
   io::write_attribute(file, "/", "dataset", std::string_view(dataset.description));
   io::write_attribute(file, "/", "created", std::string_view(utc_timestamp()));
@@ -203,7 +203,9 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     data::validate_points(dataset.train, "x_train");
     data::validate_points(dataset.test, "x_test");
   });
-  const std::int64_t block = effective_block_size(config.parallel.block_size, dataset.train.count, dataset.train.dimension);
+  const BlockChoice block_choice =
+      choose_block_size(config.parallel.block_size, dataset.train.count, dataset.train.dimension, grid->shape());
+  const std::int64_t block = block_choice.size;
 
   // The result is assembled at the end from the checkpoint's per-depth parts and published
   // atomically (checkpoint.hpp); what would make that fail is refused now.
@@ -246,6 +248,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   const auto warn = [&](const std::string& line) {
     if (world.is_root()) std::fprintf(stderr, "deepntk: %s\n", line.c_str()), std::fflush(stderr);
   };
+  if (block_choice.warning) warn(*block_choice.warning);
 
   RunSummary summary;
   summary.output_path = config.output.path;
