@@ -18,13 +18,12 @@ and a run with an ordinary --output next to the input still succeeds.
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 
 import h5py
 import numpy as np
 
-TIMEOUT = 120
+from integration_support import arguments, expect_refusal, fail, run_timed
 
 CONFIG = """
 [data]
@@ -38,11 +37,6 @@ block_size = 4
 """
 
 
-def fail(message):
-    print("FAIL: " + message)
-    sys.exit(1)
-
-
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -51,10 +45,7 @@ def digest(path):
 def run(mpiexec, deepntk, config, data, output, extra=()):
     argv = [mpiexec, "-n", "2", deepntk, "run", config, "--quiet", "--set", f"data.path={data}",
             "--output", output, *extra]
-    try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        fail(f"no exit within {TIMEOUT} s: {' '.join(argv)}")
+    return run_timed(argv, "run")[0]
 
 
 def nothing_written(directory, before, what):
@@ -64,16 +55,8 @@ def nothing_written(directory, before, what):
 
 
 def main():
-    if len(sys.argv) != 4:
-        print(__doc__)
-        return 2
-    mpiexec, deepntk, scratch = sys.argv[1:]
-    scratch = os.path.abspath(scratch)
-    shutil.rmtree(scratch, ignore_errors=True)
+    mpiexec, deepntk, scratch, config = arguments(__doc__, "identity.toml", CONFIG)
     os.makedirs(os.path.join(scratch, "sub"))
-    config = os.path.join(scratch, "identity.toml")
-    with open(config, "w") as f:
-        f.write(CONFIG)
     data = os.path.join(scratch, "in.h5")
     rng = np.random.default_rng(3)
     with h5py.File(data, "w") as f:
@@ -103,18 +86,15 @@ def main():
             label = what + (" with --force" if force else "")
             before = {d: set(os.listdir(d)) for d in (scratch, other)}
             done = run(mpiexec, deepntk, config, data, output, extra + force)
-            errors = [line for line in done.stderr.splitlines() if line.startswith("deepntk: error")]
-            if done.returncode != 1 or len(errors) != 1 or needle not in errors[0]:
-                fail(f"{label}: expected exit 1 and one error containing {needle!r}; got exit {done.returncode}, "
-                     f"errors {errors}\n{done.stdout}{done.stderr}")
-            if force and "--force does not override" not in errors[0]:
-                fail(f"{label}: the message should say that --force does not help: {errors[0]}")
+            error = expect_refusal(done, [needle], label)
+            if force and "--force does not override" not in error:
+                fail(f"{label}: the message should say that --force does not help: {error}")
             for path, value in original.items():
                 if digest(path) != value:
                     fail(f"{label}: {path} was changed")
             for directory, names in before.items():
                 nothing_written(directory, names, label)
-            print(f"ok  {label}: {errors[0]}")
+            print(f"ok  {label}: {error}")
 
     done = run(mpiexec, deepntk, config, data, os.path.join(scratch, "result.h5"))
     if done.returncode != 0 or not os.path.exists(os.path.join(scratch, "result.h5")):
