@@ -124,6 +124,7 @@ void NetworkPass::backward(GradientVisitor& visitor) const {
   } else {
     backward_chain(visitor);
   }
+  visitor.finish();
 }
 
 namespace {

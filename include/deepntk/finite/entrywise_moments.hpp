@@ -11,7 +11,8 @@ namespace deepntk::finite {
 
 class EntrywiseMoments {
  public:
-  explicit EntrywiseMoments(std::size_t size = 0) : mean_(size, 0.0), squares_(size, 0.0) {}
+  EntrywiseMoments() = default;
+  explicit EntrywiseMoments(std::size_t size) : mean_(size, 0.0), squares_(size, 0.0) {}
 
   /// Adds one sample (the same size as the moments).
   void add(std::span<const double> sample);

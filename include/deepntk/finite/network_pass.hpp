@@ -37,6 +37,8 @@ class GradientVisitor {
   /// A read-out head (and its bias): adds weight_factor (a_p · a_q) + bias_factor, where a is
   /// `features` (rows x count). The heads alone make the feature kernel.
   virtual void head_group(const double* features, std::int64_t rows, double weight_factor, double bias_factor) = 0;
+  /// After the last group of a backward pass (a visitor that buffers groups completes here).
+  virtual void finish() {}
 };
 
 class NetworkPass {

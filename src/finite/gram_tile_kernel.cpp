@@ -1,0 +1,115 @@
+#include "deepntk/finite/gram_tile_kernel.hpp"
+
+#include <cstring>
+
+namespace deepntk::finite {
+
+namespace {
+
+// Eight doubles: one AVX-512 register, two AVX2 ones, four SSE2 ones; GCC lowers the
+// operations to whatever the clone's instruction set has, lane by lane the same arithmetic.
+typedef double Lanes __attribute__((vector_size(64)));
+constexpr std::int64_t lanes = 8;
+constexpr std::int64_t column_group = 4;
+
+// always_inline: the helpers must become part of each target clone (compiled for its
+// instruction set), never calls into baseline code.
+#define DEEPNTK_INLINE inline __attribute__((always_inline))
+
+DEEPNTK_INLINE Lanes load(const double* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+DEEPNTK_INLINE void store(double* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
+
+// Σ_k x[k ld] y[k ld], in k order, for one row (the scalar twin of the vector loop).
+DEEPNTK_INLINE double strided_dot(const double* x, const double* y, std::int64_t ld, std::int64_t n) {
+  double sum = 0.0;
+  for (std::int64_t k = 0; k < n; ++k) sum += x[k * ld] * y[k * ld];
+  return sum;
+}
+
+// The weight group on columns [j0, j0 + J): J = column_group or 1.
+template <std::int64_t J>
+DEEPNTK_INLINE void weight_columns(const TileOperands& t, std::int64_t j0, double wf, double wb, double* g,
+                                   std::int64_t ldg) {
+  const std::int64_t ld = t.stride;
+  std::int64_t i = 0;
+  for (; i + lanes <= t.rows; i += lanes) {
+    Lanes dd[J], aa[J];
+    for (std::int64_t jj = 0; jj < J; ++jj) dd[jj] = aa[jj] = Lanes{} * 0.0;
+    for (std::int64_t k = 0; k < t.delta_rows; ++k) {
+      const Lanes x = load(t.row_delta + i + k * ld);
+      const double* column = t.col_delta + j0 + k * ld;
+      for (std::int64_t jj = 0; jj < J; ++jj) dd[jj] += x * column[jj];
+    }
+    for (std::int64_t k = 0; k < t.input_rows; ++k) {
+      const Lanes y = load(t.row_input + i + k * ld);
+      const double* column = t.col_input + j0 + k * ld;
+      for (std::int64_t jj = 0; jj < J; ++jj) aa[jj] += y * column[jj];
+    }
+    for (std::int64_t jj = 0; jj < J; ++jj) {
+      double* out = g + (j0 + jj) * ldg + i;
+      store(out, load(out) + dd[jj] * (wf * aa[jj] + wb));
+    }
+  }
+  for (; i < t.rows; ++i) {
+    for (std::int64_t jj = 0; jj < J; ++jj) {
+      const double d = strided_dot(t.row_delta + i, t.col_delta + j0 + jj, ld, t.delta_rows);
+      const double a = strided_dot(t.row_input + i, t.col_input + j0 + jj, ld, t.input_rows);
+      double& out = g[(j0 + jj) * ldg + i];
+      out = out + d * (wf * a + wb);
+    }
+  }
+}
+
+template <std::int64_t J>
+DEEPNTK_INLINE void head_columns(const TileOperands& t, std::int64_t j0, double wf, double wb, double* g, double* f,
+                                 std::int64_t ldg) {
+  const std::int64_t ld = t.stride;
+  std::int64_t i = 0;
+  for (; i + lanes <= t.rows; i += lanes) {
+    Lanes aa[J];
+    for (std::int64_t jj = 0; jj < J; ++jj) aa[jj] = Lanes{} * 0.0;
+    for (std::int64_t k = 0; k < t.input_rows; ++k) {
+      const Lanes y = load(t.row_input + i + k * ld);
+      const double* column = t.col_input + j0 + k * ld;
+      for (std::int64_t jj = 0; jj < J; ++jj) aa[jj] += y * column[jj];
+    }
+    for (std::int64_t jj = 0; jj < J; ++jj) {
+      const Lanes value = wf * aa[jj] + wb;
+      double* out_g = g + (j0 + jj) * ldg + i;
+      double* out_f = f + (j0 + jj) * ldg + i;
+      store(out_g, load(out_g) + value);
+      store(out_f, load(out_f) + value);
+    }
+  }
+  for (; i < t.rows; ++i) {
+    for (std::int64_t jj = 0; jj < J; ++jj) {
+      const double value = wf * strided_dot(t.row_input + i, t.col_input + j0 + jj, ld, t.input_rows) + wb;
+      g[(j0 + jj) * ldg + i] = g[(j0 + jj) * ldg + i] + value;
+      f[(j0 + jj) * ldg + i] = f[(j0 + jj) * ldg + i] + value;
+    }
+  }
+}
+
+}  // namespace
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void accumulate_weight_tile(const TileOperands& t, double weight_factor, double bias_factor, double* g,
+                            std::int64_t ldg) {
+  std::int64_t j = 0;
+  for (; j + column_group <= t.cols; j += column_group) weight_columns<column_group>(t, j, weight_factor, bias_factor, g, ldg);
+  for (; j < t.cols; ++j) weight_columns<1>(t, j, weight_factor, bias_factor, g, ldg);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void accumulate_head_tile(const TileOperands& t, double weight_factor, double bias_factor, double* g, double* f,
+                          std::int64_t ldg) {
+  std::int64_t j = 0;
+  for (; j + column_group <= t.cols; j += column_group) head_columns<column_group>(t, j, weight_factor, bias_factor, g, f, ldg);
+  for (; j < t.cols; ++j) head_columns<1>(t, j, weight_factor, bias_factor, g, f, ldg);
+}
+
+}  // namespace deepntk::finite
