@@ -93,6 +93,7 @@ struct Model {
   bool fallback_eigen = false;  // a failing solve may run another eigendecomposition
   std::int64_t eigen_work_doubles = 0;
   std::int64_t eigen_work_ints = 0;
+  linalg::Workspace values_work;  // PDSYEVR without vectors, all eigenvalues
 };
 
 // PDSYEVD's workspace at grid position (0, 0): what linalg/eigen.cpp allocates there.
@@ -100,6 +101,7 @@ void eigen_workspace(Model& m) {
   const auto w = linalg::pdsyevd_workspace(m.shape.n_train, m.block, m.train.rows, m.train.cols, m.grid.cols);
   m.eigen_work_doubles = w.doubles;
   m.eigen_work_ints = w.ints;
+  m.values_work = linalg::pdsyevr_workspace(m.shape.n_train, m.block, m.shape.n_train, false, m.grid.rows, m.grid.cols);
 }
 
 Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShape grid, std::size_t depth_count) {
@@ -228,8 +230,11 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
   const MemoryItem workspace{"PDSYEVD workspace", work};
   const MemoryItem basis{"eigenvectors kept for the regression", t};
   if (m.eigen) consider("PDSYEVD", {copy, vectors, workspace});
-  // PDSYEVR without vectors: the copy and a workspace of O(n nb), next to nothing.
-  if (m.values_only) consider("PDSYEVR, eigenvalues only", {copy});
+  // PDSYEVR without vectors: the copy and a workspace of O(n nb).
+  if (m.values_only) {
+    consider("PDSYEVR, eigenvalues only",
+             {copy, {"PDSYEVR workspace", add(doubles(m.values_work.doubles), mul(m.values_work.ints, bytes_per_int))}});
+  }
   if (m.quality) consider("decomposition check", {vectors, {"residual K V - V Lambda and V^T V - I", 2 * t}});
   if (config.analysis.eigenvectors) consider("eigenvector output", {vectors, {"HDF5 write buffer", t}});
   if (m.solves) {
@@ -319,13 +324,16 @@ Plan plan_of(const RunConfig& config, const PlanShape& shape, int ranks) {
   // ScaLAPACK takes LWORK as a 32-bit integer: a larger workspace would end the run at its first
   // analysis, after the whole sweep (linalg/eigen.cpp narrows it there).
   constexpr std::int64_t lwork_max = std::numeric_limits<int>::max();
-  if ((m.eigen || m.fallback_eigen) && m.eigen_work_doubles > lwork_max) {
+  const bool pdsyevd_too_large = (m.eigen || m.fallback_eigen) && m.eigen_work_doubles > lwork_max;
+  const bool pdsyevr_too_large = m.values_only && m.values_work.doubles > lwork_max;
+  if (pdsyevd_too_large || pdsyevr_too_large) {
     plan.integer_limit = fmt::format(
-        "PDSYEVD's workspace on the busiest rank is {} doubles for n_train = {} on {}, more than ScaLAPACK's "
+        "{}'s workspace on the busiest rank is {} doubles for n_train = {} on {}, more than ScaLAPACK's "
         "32-bit LWORK allows ({}): the run would fail at its first analysis; use more ranks (each holds a smaller "
-        "share) or fewer points, or turn off the analyses that need PDSYEVD (the analysis phase of `deepntk plan` "
+        "share) or fewer points, or turn off the analyses that need it (the analysis phase of `deepntk plan` "
         "names the step)",
-        m.eigen_work_doubles, shape.n_train, counted(ranks, "rank"), lwork_max);
+        pdsyevd_too_large ? "PDSYEVD" : "PDSYEVR", pdsyevd_too_large ? m.eigen_work_doubles : m.values_work.doubles,
+        shape.n_train, counted(ranks, "rank"), lwork_max);
   }
 
   // Work on the busiest rank. Layer steps: kernels/depth_sweep.cpp (work_total).
