@@ -1,5 +1,6 @@
 # Sanitized builds: -DDEEPNTK_SANITIZE=address,undefined instruments deepntk, its tests and
-# benchmarks (scripts/run-sanitized-tests.sh builds such a tree and runs the suite in it).
+# benchmarks (scripts/run-sanitized-tests.sh builds such a tree and runs the suite in it;
+# docs/testing.md).
 # Every sanitizer report is fatal (-fno-sanitize-recover=all, halt_on_error), so a report
 # fails the test that triggered it instead of scrolling past in a log nobody reads.
 set(DEEPNTK_SANITIZE "" CACHE STRING
@@ -26,3 +27,27 @@ set(ENV{UBSAN_OPTIONS} \"halt_on_error=1:print_stacktrace=1:suppressions=${_supp
   set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY TEST_INCLUDE_FILES "${_env_script}")
   message(STATUS "deepntk: sanitizers ${DEEPNTK_SANITIZE}; test environment in ${_env_script}")
 endif()
+
+# Instrumented code runs 2-5x slower than the Release build the TIMEOUTs were measured on.
+# ctest 3.25 has no timeout multiplier, so a sanitized tree scales every registered test's
+# TIMEOUT here, once, after all tests exist (tests/CMakeLists.txt calls this last).
+set(DEEPNTK_SANITIZE_TIMEOUT_SCALE 4 CACHE STRING
+    "Factor applied to every test TIMEOUT in a sanitized build")
+
+function(deepntk_scale_test_timeouts directory)
+  if(NOT DEEPNTK_SANITIZE)
+    return()
+  endif()
+  get_property(_tests DIRECTORY "${directory}" PROPERTY TESTS)
+  foreach(_test IN LISTS _tests)
+    get_test_property(${_test} TIMEOUT _timeout)
+    if(_timeout)
+      math(EXPR _scaled "${_timeout} * ${DEEPNTK_SANITIZE_TIMEOUT_SCALE}")
+      set_property(TEST ${_test} DIRECTORY "${directory}" PROPERTY TIMEOUT ${_scaled})
+    endif()
+  endforeach()
+  get_property(_subdirectories DIRECTORY "${directory}" PROPERTY SUBDIRECTORIES)
+  foreach(_subdirectory IN LISTS _subdirectories)
+    deepntk_scale_test_timeouts("${_subdirectory}")
+  endforeach()
+endfunction()

@@ -250,7 +250,7 @@ RunCheckpoint::RunCheckpoint(const mpi::Communicator& world, const RunConfig& co
   depths_before_ = depths_done_;
 }
 
-bool RunCheckpoint::resume(kernels::DepthSweep& sweep, std::span<const kernels::PairBlock> blocks, SweepLayout layout) {
+bool RunCheckpoint::resume(kernels::KernelProducer& sweep, std::span<const kernels::PairBlock> blocks, SweepLayout layout) {
   layout_ = std::move(layout);
   if (depths_done_ == 0 && saved_layer_ == 0) return false;
   const auto state = io::File::open_read_only(world_, directory_ / state_name);
@@ -276,12 +276,12 @@ std::vector<RunSummary::DepthLine> RunCheckpoint::earlier_lines(const std::vecto
   return lines;
 }
 
-std::int64_t RunCheckpoint::layers_until_due(const kernels::DepthSweep& sweep) const {
+std::int64_t RunCheckpoint::layers_until_due(const kernels::KernelProducer& sweep) const {
   if (every_layers_ <= 0) return std::numeric_limits<std::int64_t>::max();
   return std::max<std::int64_t>(1, every_layers_ - (sweep.work_done() - saved_layer_));
 }
 
-void RunCheckpoint::at_layer_boundary(const kernels::DepthSweep& sweep) {
+void RunCheckpoint::at_layer_boundary(const kernels::KernelProducer& sweep) {
   // One small reduction per slice (the slices last ~0.1-1 s): a signal that reached only some
   // ranks, and each rank's clock, become one decision every rank takes together.
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - saved_at_).count();
@@ -296,7 +296,7 @@ void RunCheckpoint::at_layer_boundary(const kernels::DepthSweep& sweep) {
   if (signal_number != 0) throw RunInterrupted(signal_number, directory_.string());
 }
 
-void RunCheckpoint::save(const kernels::DepthSweep* sweep) {
+void RunCheckpoint::save(const kernels::KernelProducer* sweep) {
   std::optional<kernels::SweepState> state;
   if (sweep != nullptr) state = sweep->save_state();
   io::AtomicOutput output(world_, directory_ / state_name, true, state ? state_bytes(*state) : 0);

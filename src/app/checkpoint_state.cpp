@@ -1,6 +1,7 @@
 #include "deepntk/app/checkpoint_state.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -77,6 +78,54 @@ std::vector<std::string> union_of_names(MPI_Comm comm, const std::vector<std::st
 }
 
 std::string group_path(std::int64_t group) { return std::string(root) + "/pairs/" + std::to_string(group); }
+std::string point_set_path(std::int64_t set) { return std::string(root) + "/point_vectors/" + std::to_string(set); }
+
+std::vector<double> to_doubles(const std::vector<std::int64_t>& ids) { return {ids.begin(), ids.end()}; }
+
+// Per-point vectors by id: every rank's (id, value) pairs gathered into one vector per set and
+// name, in id order (ids are exact in a double below 2^53; a point no rank lists is NaN).
+void write_point_vectors(io::File& file, const kernels::SweepState& state, const SweepLayout& layout) {
+  const MPI_Comm comm = file.communicator().handle();
+  std::vector<std::string> names;
+  for (const auto& v : state.point_vectors) names.push_back(std::to_string(v.set) + "/" + v.name);
+  const auto all_names = union_of_names(comm, names);
+  std::map<std::int64_t, std::vector<std::string>> by_set;
+  for (const auto& qualified : all_names) {
+    const auto slash = qualified.find('/');
+    const std::int64_t set = std::stoll(qualified.substr(0, slash));
+    const std::string name = qualified.substr(slash + 1);
+    const auto g = std::find_if(layout.groups.begin(), layout.groups.end(), [&](const PairGroup& x) { return x.group == set; });
+    if (g == layout.groups.end()) throw std::logic_error("write_sweep_state: point vector of an unknown set");
+    const auto mine = std::find_if(state.point_vectors.begin(), state.point_vectors.end(),
+                                   [&](const auto& v) { return v.set == set && v.name == name; });
+    const auto ids = all_gather(comm, mine == state.point_vectors.end() ? std::vector<double>{} : to_doubles(mine->ids));
+    const auto values = all_gather(comm, mine == state.point_vectors.end() ? std::vector<double>{} : mine->values);
+    if (ids.size() != values.size()) throw std::logic_error("write_sweep_state: point vector ids and values differ in size");
+    std::vector<double> full(static_cast<std::size_t>(g->rows), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t i = 0; i < ids.size(); ++i) full.at(static_cast<std::size_t>(ids[i])) = values[i];
+    io::write_vector(file, point_set_path(set) + "/" + name, std::span<const double>(full));
+    by_set[set].push_back(name);
+  }
+  for (const auto& [set, set_names] : by_set) {
+    io::write_attribute(file, point_set_path(set), "vectors", std::string_view(join(set_names)));
+  }
+}
+
+void read_point_vectors(const io::File& file, const SweepLayout& layout, kernels::SweepState& s) {
+  for (const PairGroup& g : layout.groups) {
+    const std::string path = point_set_path(g.group);
+    if (!file.exists(path)) continue;
+    for (const auto& name : split(io::read_attribute<std::string>(file, path, "vectors"))) {
+      kernels::SweepState::PointVector v;
+      v.set = g.group;
+      v.name = name;
+      v.values = io::read_double_array(file, path + "/" + name, 1).values;
+      v.ids.resize(v.values.size());
+      std::iota(v.ids.begin(), v.ids.end(), std::int64_t{0});
+      s.point_vectors.push_back(std::move(v));
+    }
+  }
+}
 
 }  // namespace
 
@@ -144,9 +193,10 @@ void write_sweep_state(io::File& file, const kernels::SweepState& state, const S
     }
     io::write_attribute(file, group_path(g.group), "arrays", std::string_view(join(array_names)));
   }
+  write_point_vectors(file, state, layout);
 }
 
-kernels::SweepState read_sweep_state(const io::File& file, const kernels::DepthSweep& sweep,
+kernels::SweepState read_sweep_state(const io::File& file, const kernels::KernelProducer& sweep,
                                      std::span<const kernels::PairBlock> blocks, const SweepLayout& layout) {
   kernels::SweepState s;
   s.spec = sweep.spec();
@@ -192,6 +242,7 @@ kernels::SweepState read_sweep_state(const io::File& file, const kernels::DepthS
     }
     s.blocks.push_back(std::move(b));
   }
+  read_point_vectors(file, layout, s);
   return s;
 }
 

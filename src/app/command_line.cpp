@@ -2,6 +2,7 @@
 
 #include "deepntk/app/command_line.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -153,7 +154,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   return command;
 }
 
-RunConfig resolve_config(const ParsedCommand& command) {
+RunConfig resolve_config(const ParsedCommand& command, ConfigNotes* notes) {
   std::optional<std::filesystem::path> file;
   if (command.config_path) {
     file = *command.config_path;
@@ -164,7 +165,7 @@ RunConfig resolve_config(const ParsedCommand& command) {
           *command.config_path));
     }
   }
-  RunConfig config = load_config(file, command.overrides);
+  RunConfig config = load_config(file, command.overrides, notes);
   if (command.output_path) {
     if (command.output_path->empty()) {
       throw ConfigError("--output: got an empty path, expected the name of the result file");
@@ -173,6 +174,11 @@ RunConfig resolve_config(const ParsedCommand& command) {
     validate(config);
   }
   return config;
+}
+
+void print_config_notes(const ConfigNotes& notes) {
+  for (const auto& note : notes) std::fprintf(stderr, "deepntk: %s\n", note.c_str());
+  std::fflush(stderr);
 }
 
 }  // namespace deepntk::app

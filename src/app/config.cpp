@@ -17,9 +17,12 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "config_fields.hpp"
+#include "deepntk/app/config_applicability.hpp"
 #include "deepntk/app/config_schema.hpp"
+#include "deepntk/kernels/depth_schedule.hpp"
 
 namespace deepntk::app {
 
@@ -150,6 +153,36 @@ void apply_source_defaults(RunConfig& config, const std::set<std::string>& given
   if (!given.contains("data.n_test")) config.data.n_test = DataConfig::all_rows;
 }
 
+/// A --set of depth.schedule takes output.kernels of the file along: the listed depths the new
+/// schedule no longer records are dropped, with a note, instead of failing the run. Depths the
+/// file's own schedule does not record either stay, and validate() reports the file's mistake.
+void follow_schedule_override(const RunConfig& from_file, RunConfig& config, ConfigNotes* notes) {
+  const auto& listed = config.output.kernels.listed;
+  if (listed.empty()) return;
+  const auto recorded_by = [](const std::string& schedule) {
+    const auto parsed = kernels::DepthSchedule::parse(schedule);
+    return std::set<std::int64_t>(parsed.depths().begin(), parsed.depths().end());
+  };
+  const auto recorded = recorded_by(config.depth.schedule);
+  const auto recorded_in_file = recorded_by(from_file.depth.schedule);
+  std::vector<std::int64_t> kept;
+  std::vector<std::int64_t> dropped;
+  for (std::int64_t depth : listed) {
+    const bool drop = !recorded.contains(depth) && recorded_in_file.contains(depth);
+    (drop ? dropped : kept).push_back(depth);
+  }
+  if (dropped.empty()) return;
+  const Field& kernels_field = *detail::find_field("output.kernels");
+  const std::string before = kernels_field.write(config);
+  config.output.kernels = KernelDepths::only(std::move(kept));
+  if (notes != nullptr) {
+    notes->push_back(fmt::format(
+        "note: --set depth.schedule no longer records depth{} {} of output.kernels = {}, so kernel matrices are "
+        "written for {} only; to choose other depths add --set output.kernels=[...]",
+        dropped.size() > 1 ? "s" : "", fmt::join(dropped, ", "), before, kernels_field.write(config)));
+  }
+}
+
 /// The key of a `--set KEY=VALUE` (validated by apply_override).
 std::string override_key(std::string_view assignment) {
   return std::string(trim(assignment.substr(0, assignment.find('='))));
@@ -254,16 +287,27 @@ void apply_override(RunConfig& config, std::string_view assignment) {
   config = std::move(updated);
 }
 
-RunConfig load_config(const std::optional<std::filesystem::path>& file, std::span<const std::string> overrides) {
+RunConfig load_config(const std::optional<std::filesystem::path>& file, std::span<const std::string> overrides,
+                      ConfigNotes* notes) {
   RunConfig config;
   std::set<std::string> given;
   if (file) given = read_document(read_text_file(*file), file->string(), config);
+  const RunConfig from_file = config;
+  std::set<std::string> overridden;
   for (const auto& assignment : overrides) {
     apply_override(config, assignment);
-    given.insert(override_key(assignment));
+    overridden.insert(override_key(assignment));
   }
+  given.insert(overridden.begin(), overridden.end());
   apply_source_defaults(config, given);
+  if (overridden.contains("depth.schedule") && !overridden.contains("output.kernels")) {
+    follow_schedule_override(from_file, config, notes);
+  }
   validate(config);
+  if (notes != nullptr) {
+    const ConfigNotes ignored = inapplicable_key_warnings(config);
+    notes->insert(notes->end(), ignored.begin(), ignored.end());
+  }
   return config;
 }
 
@@ -307,6 +351,19 @@ void validate(const RunConfig& config) {
     throw ConfigError(
         "data.subset: got \"balanced\", which needs class labels; with data.source = \"hdf5\" set data.targets = "
         "\"onehot\" (y_train then holds the labels)");
+  }
+  // A shortcut network's output averages its read-out heads; above a depth below h there is none,
+  // so the sweep could not record it. Refused here so that plan refuses it too, before a run starts.
+  if (config.network.architecture == Architecture::shortcut) {
+    const std::int64_t h = config.network.readout_every;
+    const std::int64_t first = kernels::DepthSchedule::parse(config.depth.schedule).depths().front();
+    if (first < h) {
+      throw ConfigError(fmt::format(
+          "depth.schedule: records depth {}, but a shortcut network with network.readout_every = {} has its first "
+          "read-out head at layer {}, so the smallest allowed depth is {}; start the schedule at {} or more, or "
+          "lower network.readout_every",
+          first, h, h, h, h));
+    }
   }
   if (source == DataSource::sine && config.network.sb2 == 0.0 &&
       std::find(config.data.preprocessing.begin(), config.data.preprocessing.end(), PreprocessingStep::bias) ==

@@ -879,26 +879,28 @@ std::vector<Field> make_fields() {
                             "of x_test chosen by `subset`; \"all\" (every row, the default) unless set."));
   f.push_back(integer_key("data", "dim", DEEPNTK_MEMBER(data.dim), 1, int32_max,
                           "Input dimension d of generated points (sphere: points on S^(d-1)). "
-                          "hdf5: ignored, d is the number of columns of x_train."));
-  f.push_back(seed_key("Seed of the random generator for generated data; the same seed gives the "
-                       "same points on any number of ranks."));
+                          "The other sources ignore it: d is the number of columns of the data."));
+  f.push_back(seed_key("Seed of the random generator for generated data and for the random and balanced "
+                       "subsets of a file source; the same seed gives the same points on any number of ranks."));
   f.push_back(string_key("data", "path", DEEPNTK_MEMBER(data.path), Empty::allowed,
                          "hdf5: the input file; idx, cifar10: the directory holding the files (docs/data.md). "
                          "Required for these sources."));
   f.push_back(string_key("data", "x_train", DEEPNTK_MEMBER(data.x_train), Empty::refused,
-                         "Dataset in `path` with the training inputs (one row per point)."));
+                         "hdf5: dataset in `path` with the training inputs (one row per point); idx: the "
+                         "images file in `path`; cifar10: comma-separated batch files in `path` (docs/data.md)."));
   f.push_back(string_key("data", "y_train", DEEPNTK_MEMBER(data.y_train), Empty::refused,
-                         "Dataset in `path` with the training targets."));
+                         "hdf5: dataset in `path` with the training targets or labels; idx: the labels file "
+                         "in `path`."));
   f.push_back(string_key("data", "x_test", DEEPNTK_MEMBER(data.x_test), Empty::refused,
-                         "Dataset in `path` with the test inputs (one row per point)."));
+                         "As x_train, for the test inputs."));
   f.push_back(string_key("data", "y_test", DEEPNTK_MEMBER(data.y_test), Empty::refused,
-                         "Dataset in `path` with the test targets."));
+                         "As y_train, for the test targets or labels."));
   f.push_back(enum_key<TargetKind>(
       "data", "targets", DEEPNTK_MEMBER(data.targets),
       "Regression targets. values: sphere: the synthetic teacher y = sqrt(d) <a, x> + d x_0 x_1 "
       "(docs/analysis.md); hdf5: y_train / y_test as stored (1-D or points x outputs), none if the "
-      "file has no y_train. onehot (hdf5 only): integer class labels 0..C-1 as one-hot rows, with "
-      "accuracy. none: kernels only, no regression."));
+      "file has no y_train; sine: sin(x). onehot (hdf5, idx, cifar10; required by idx and cifar10 unless "
+      "none): integer class labels 0..C-1 as one-hot rows, with accuracy. none: kernels only, no regression."));
   f.push_back(bool_key("data", "center_targets", DEEPNTK_MEMBER(data.center_targets),
                        "onehot only: subtract the uniform mean 1/C from every one-hot entry (1 - 1/C "
                        "on the label, -1/C elsewhere)."));
@@ -934,7 +936,8 @@ std::vector<Field> make_fields() {
   f.push_back(integer_key("network", "readout_every", DEEPNTK_MEMBER(network.readout_every), 1,
                           DepthConfig::max_depth,
                           "h: a read-out head on layers h, 2h, ..., the output averages them "
-                          "(shortcut only; ignored otherwise)."));
+                          "(shortcut only, and then every recorded depth must be at least h; ignored "
+                          "otherwise)."));
   // [depth]
   f.push_back(schedule_key(
       "Depths L at which kernels are recorded: an array, a comma-separated string, or "
@@ -945,10 +948,12 @@ std::vector<Field> make_fields() {
   // [parallel]
   f.push_back(grid_key("BLACS process grid [rows, cols]; rows x cols must not exceed the number of "
                        "MPI ranks (extra ranks hold no data). [0, 0] picks the most square shape."));
-  f.push_back(integer_key("parallel", "block_size", DEEPNTK_MEMBER(parallel.block_size), 1, int32_max,
-                          "Row and column block size of the 2-D block-cyclic distribution. A value above max(n_train, d) "
-                          "is used as max(n_train, d): a larger block holds no more data, it only enlarges "
-                          "ScaLAPACK's workspaces."));
+  f.push_back(integer_key("parallel", "block_size", DEEPNTK_MEMBER(parallel.block_size), 0, int32_max,
+                          "Row and column block size of the 2-D block-cyclic distribution. 0 = automatic: 64, "
+                          "or less when n_train is too small for every rank of the grid to get a block of the "
+                          "train kernel. A set size that leaves ranks idle gets a warning naming one that does "
+                          "not. A set size above max(n_train, d) is used as max(n_train, d): a larger block holds no more "
+                          "data, it only enlarges ScaLAPACK's workspaces."));
   f.push_back(memory_key("Memory one rank may use, e.g. \"4GiB\". \"\" = detect: SLURM_MEM_PER_CPU, else "
                          "SLURM_MEM_PER_NODE / ranks on the node, else MemAvailable / ranks on the node. `deepntk "
                          "run` refuses a run whose plan (`deepntk plan`) needs more, naming a rank count that fits."));

@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
-#include "deepntk/app/effective_block_size.hpp"
 #include "deepntk/core/checked_arithmetic.hpp"
 #include "deepntk/core/counted.hpp"
+#include "deepntk/app/block_size.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
 #include "deepntk/linalg/eigen_workspace.hpp"
 #include "deepntk/matrix/block_cyclic.hpp"
@@ -107,7 +107,7 @@ void eigen_workspace(Model& m) {
 Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShape grid, std::size_t depth_count) {
   Model m;
   m.grid = grid;
-  m.block = effective_block_size(config.parallel.block_size, shape.n_train, shape.dim);
+  m.block = choose_block_size(config.parallel.block_size, shape.n_train, shape.dim, grid).size;
   m.shape = shape;
   const std::int64_t n = shape.n_train, mt = shape.n_test, d = shape.dim, k = shape.target_columns;
   m.train = local_at_origin(n, n, m.block, grid);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "deepntk/app/block_size.hpp"
 #include "deepntk/app/load_dataset.hpp"
 #include "deepntk/app/plan.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
@@ -64,9 +65,15 @@ int plan_command(const ParsedCommand& command, MPI_Comm comm) {
   std::optional<std::string> refused;
   if (world.is_root()) {
     try {
-      const RunConfig config = resolve_config(command);
+      ConfigNotes notes;
+      const RunConfig config = resolve_config(command, &notes);
+      print_config_notes(notes);
       const int ranks = command.plan_ranks.value_or(world.size());
       const Plan plan = make_plan(config, shape_of(config), ranks);
+      // The run warns the same (app/block_size.hpp).
+      if (auto idle = choose_block_size(config.parallel.block_size, plan.shape.n_train, plan.shape.dim, plan.grid).warning) {
+        print_config_notes({*idle});
+      }
       const AvailableMemory available = available_memory(config.parallel.memory_per_rank, node_ranks);
       std::fputs(format_plan(plan, available).c_str(), stdout);
       std::fflush(stdout);

@@ -4,6 +4,7 @@
 #include <limits>
 #include <cstdlib>
 #include <string_view>
+#include <utility>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -47,23 +48,54 @@ std::string ProgressReporter::format_duration(double seconds) {
   return fmt::format("{}:{:02}:{:02}", total / 3600, (total / 60) % 60, total % 60);
 }
 
+namespace {
+
+// Expected cost of the layer steps done and of all: the profile's, or the layer count.
+std::pair<double, double> sweep_costs(const ProgressReporter::SweepPoint& p) {
+  if (p.cost_done >= 0 && p.cost_total >= 0) return {p.cost_done, p.cost_total};
+  return {static_cast<double>(p.layers_done), static_cast<double>(p.layers_total)};
+}
+
+}  // namespace
+
+double ProgressReporter::remaining_seconds(const SweepPoint& p, double cost_per_second) {
+  // Seen on every call (each analysed depth is followed by one), so the mark is the first's.
+  if (p.depths_analysed >= 1 && !first_analysis_seconds_) first_analysis_seconds_ = p.analysis_seconds;
+  if (!(cost_per_second > 0)) return std::numeric_limits<double>::quiet_NaN();
+  const auto [done, total] = sweep_costs(p);
+  double eta = (total - done) / cost_per_second;
+  // The recorded depths still to analyse, at the cost per depth of those analysed after the
+  // first one (the first alone while it is the only one).
+  const std::int64_t depths_left = p.depths_total - p.depths_done;
+  if (depths_left > 0 && p.depths_analysed >= 1) {
+    const double per_depth = p.depths_analysed >= 2 ? (p.analysis_seconds - *first_analysis_seconds_) /
+                                                          static_cast<double>(p.depths_analysed - 1)
+                                                    : p.analysis_seconds;
+    eta += per_depth * static_cast<double>(depths_left);
+  }
+  return eta;
+}
+
 void ProgressReporter::sweep(const SweepPoint& p) {
   if (!options_.enabled) return;
-  const double layers_per_second = p.sweep_seconds > 0 ? static_cast<double>(p.sweep_layers) / p.sweep_seconds : 0;
-  // Remaining sweep at the rate seen so far, plus the recorded depths still to analyse at the
-  // mean cost of those analysed so far.
-  double eta = std::numeric_limits<double>::quiet_NaN();
-  if (layers_per_second > 0) {
-    eta = static_cast<double>(p.layers_total - p.layers_done) / layers_per_second;
-    if (p.depths_analysed > 0) {
-      eta += p.analysis_seconds / static_cast<double>(p.depths_analysed) *
-             static_cast<double>(p.depths_total - p.depths_done);
-    }
+  // The rate after the first slice of this invocation, in expected cost per second (layers
+  // per second without a profile); until a later slice is timed the ETA is unknown.
+  double layers_per_second = p.sweep_seconds > 0 ? static_cast<double>(p.sweep_layers) / p.sweep_seconds : 0;
+  const double cost_done = sweep_costs(p).first;
+  double cost_per_second = 0;
+  if (!sweep_warmup_) {
+    sweep_warmup_ = SweepMark{p.sweep_seconds, cost_done, p.sweep_layers};
+  } else if (cost_done > sweep_warmup_->cost && p.sweep_seconds > sweep_warmup_->seconds) {
+    const double seconds = p.sweep_seconds - sweep_warmup_->seconds;
+    cost_per_second = (cost_done - sweep_warmup_->cost) / seconds;
+    layers_per_second = static_cast<double>(p.sweep_layers - sweep_warmup_->layers) / seconds;
   }
+  const double eta = remaining_seconds(p, cost_per_second);
+  const std::string eta_text = std::isfinite(eta) ? format_duration(eta) : std::string("calibrating");
   const double percent = p.layers_total > 0 ? 100.0 * static_cast<double>(p.layers_done) / static_cast<double>(p.layers_total) : 100.0;
   emit(fmt::format("sweep: layer {}/{} ({:.1f} %), next depth {}, {:.3g} pair-layers/s, depths {}/{}, ETA {}",
                    p.layers_done, p.layers_total, percent, p.next_depth, layers_per_second * p.pairs, p.depths_done,
-                   p.depths_total, format_duration(eta)),
+                   p.depths_total, eta_text),
        false);
 }
 

@@ -21,7 +21,9 @@ int run_command(const ParsedCommand& command, MPI_Comm comm) {
   std::string effective;
   if (world.is_root()) {
     try {
-      effective = to_toml(resolve_config(command));
+      ConfigNotes notes;
+      effective = to_toml(resolve_config(command, &notes));
+      print_config_notes(notes);
     } catch (const std::exception& e) {
       error = e.what();
     }

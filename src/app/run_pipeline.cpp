@@ -9,9 +9,9 @@
 #include <stdexcept>
 
 #include "deepntk/analysis/metrics.hpp"
+#include "deepntk/app/block_size.hpp"
 #include "deepntk/app/checkpoint.hpp"
 #include "deepntk/app/checkpoint_hash.hpp"
-#include "deepntk/app/effective_block_size.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
 #include "deepntk/app/load_dataset.hpp"
 #include "deepntk/analysis/diagnostics.hpp"
@@ -20,6 +20,7 @@
 #include "deepntk/app/result_layout.hpp"
 #include "deepntk/app/run_lock.hpp"
 #include "deepntk/app/signals.hpp"
+#include "deepntk/app/sweep_cost_profile.hpp"
 #include "deepntk/core/counted.hpp"
 #include "deepntk/data/distributed_input_kernel.hpp"
 #include "deepntk/data/hdf5_input.hpp"
@@ -123,7 +124,7 @@ void write_root_attributes(io::File& file, const RunConfig& config, const mpi::C
   io::write_attribute(file, "/", "grid", std::string_view(grid.describe()));
   const std::int64_t shape[2] = {grid.shape().rows, grid.shape().cols};
   io::write_attribute(file, "/", "grid_shape", std::span<const std::int64_t>(shape));
-  io::write_attribute(file, "/", "block_size", block);  // the one used (effective_block_size.hpp)
+  io::write_attribute(file, "/", "block_size", block);  // the one used (app/block_size.hpp)
   io::write_attribute(file, "/", "configuration", std::string_view(to_toml(config)));
   io::write_attribute(file, "/", "dataset", std::string_view(dataset.description));
   io::write_attribute(file, "/", "created", std::string_view(utc_timestamp()));
@@ -202,7 +203,9 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     data::validate_points(dataset.train, "x_train");
     data::validate_points(dataset.test, "x_test");
   });
-  const std::int64_t block = effective_block_size(config.parallel.block_size, dataset.train.count, dataset.train.dimension);
+  const BlockChoice block_choice =
+      choose_block_size(config.parallel.block_size, dataset.train.count, dataset.train.dimension, grid->shape());
+  const std::int64_t block = block_choice.size;
 
   // The result is assembled at the end from the checkpoint's per-depth parts and published
   // atomically (checkpoint.hpp); what would make that fail is refused now.
@@ -230,6 +233,14 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     std::fflush(stdout);
   }
   const std::vector<std::int64_t> depths(schedule.depths().begin(), schedule.depths().end());
+  // What the layer steps will cost, for the ETA (sweep_cost_profile.hpp). Every rank times its
+  // own sample in parallel, so no rank waits and the phase tables agree.
+  SweepCostProfile cost_profile;
+  if (!options.quiet) {
+    const auto timed = times.measure("calibration");
+    cost_profile = SweepCostProfile::calibrate(spec, schedule, blocks[0], 0.5);
+  }
+  const double cost_total = cost_profile.cost_at(sweep.work_total());
 
   const auto targets = distribute_targets(dataset, config.data.center_targets, grid, block, nullptr);
   times.add_since("inputs", inputs_start);
@@ -237,6 +248,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   const auto warn = [&](const std::string& line) {
     if (world.is_root()) std::fprintf(stderr, "deepntk: %s\n", line.c_str()), std::fflush(stderr);
   };
+  if (block_choice.warning) warn(*block_choice.warning);
 
   RunSummary summary;
   summary.output_path = config.output.path;
@@ -279,7 +291,9 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
                     .analysis_seconds = analysis_seconds,
                     .depths_done = depths_done,
                     .depths_analysed = depths_done - depths_resumed,
-                    .depths_total = static_cast<std::int64_t>(depths.size())});
+                    .depths_total = static_cast<std::int64_t>(depths.size()),
+                    .cost_done = cost_profile.cost_at(sweep.work_done()),
+                    .cost_total = cost_total});
     if (!recorded) continue;
     const auto depth_start = PhaseTimes::Clock::now();
     const std::int64_t depth = recorded->depth;

@@ -26,6 +26,16 @@ std::vector<double> gemm(bool transpose_a, bool transpose_b, std::int64_t m, std
   return c;
 }
 
+void gemm_tn(std::int64_t m, std::int64_t n, std::int64_t k, const double* a, std::int64_t lda, const double* b,
+             std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
+  const char ta = 'T', tb = 'N';
+  const int mi = blas_int(m), ni = blas_int(n), ki = blas_int(k);
+  const int ldai = blas_int(std::max<std::int64_t>(1, lda)), ldbi = blas_int(std::max<std::int64_t>(1, ldb)),
+            ldci = blas_int(std::max<std::int64_t>(1, ldc));
+  const double alpha = 1.0;
+  dgemm_(&ta, &tb, &mi, &ni, &ki, &alpha, a, &ldai, b, &ldbi, &beta, c, &ldci, 1, 1);
+}
+
 std::vector<double> cholesky_lower(std::int64_t n, std::vector<double> a) {
   const char uplo = 'L';
   const int ni = blas_int(n), lda = std::max(1, ni);

@@ -89,6 +89,26 @@ BOOST_AUTO_TEST_CASE(default_example_is_the_defaults_with_every_key) {
   }
 }
 
+// The example's comments are the schema's own text (what `deepntk run --verbose` prints), so they
+// cannot go stale by hand: after the schema changes, copy the file this test writes over it.
+BOOST_AUTO_TEST_CASE(default_example_comments_are_the_schema_text) {
+  const auto file = source_dir / "examples" / "default.toml";
+  const std::string text = read(file);
+  std::string generated = app::to_toml(app::RunConfig{}, {.comments = true});
+  generated.erase(0, generated.find('\n') + 1);  // its title line; the example has its own preamble
+  // The preamble: the file's first paragraph (how to use it), comment lines only.
+  const std::string preamble = text.substr(0, text.find("\n\n") + 1);
+  bool comments_only = true;
+  for (const auto& line : lines_of(preamble)) comments_only = comments_only && line.starts_with("#");
+  BOOST_TEST(comments_only, "examples/default.toml starts with a paragraph of comment lines");
+  if (text != preamble + generated) {
+    const std::filesystem::path expected = std::filesystem::absolute("default.toml.expected");
+    std::ofstream(expected) << preamble << generated;
+    BOOST_TEST(false, "examples/default.toml differs from the schema's text: cp " << expected.string() << " "
+                                                                                << file.string());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(resnet_deep_example) {
   const app::RunConfig c = app::parse_config_file(source_dir / "examples" / "resnet-deep.toml");
   BOOST_TEST((c.network.architecture == app::Architecture::resnet));

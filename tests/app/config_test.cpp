@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(defaults_are_the_documented_ones) {
   BOOST_TEST(c.depth.schedule == "1,2,5,10,20,50,100,200,500,1000");
   BOOST_TEST((c.depth.kinds == std::vector{app::KernelKind::nngp, app::KernelKind::ntk}));
   BOOST_TEST(c.parallel.automatic_grid());
-  BOOST_TEST(c.parallel.block_size == 64);
+  BOOST_TEST(c.parallel.block_size == 0);  // automatic
   BOOST_TEST(c.output.path == "deepntk-result.h5");
   BOOST_TEST((c.output.kernels == app::KernelDepths::all()));
   BOOST_TEST(c.output.eigenvalues);
@@ -330,7 +330,7 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_key_and_what_is_allowed) {
       // More cells than an int counts: refused here, not wrapped around into BLACS.
       {"[parallel]\ngrid = [65536, 65536]\n",
        {"parallel.grid: got [65536, 65536]", "rows x cols = 4294967296 ranks", "[0, 0] for automatic"}},
-      {"[parallel]\nblock_size = 0\n", {"parallel.block_size: got 0"}},
+      {"[parallel]\nblock_size = -1\n", {"parallel.block_size: got -1", "an integer from 0"}},
       {"[depth]\nkinds = []\n", {"run.toml:2:", "depth.kinds: got []", "a non-empty array"}},
       {"[depth]\nkinds = [\"ntk\", \"ntk\"]\n", {"depth.kinds", "\"ntk\" appears twice"}},
       {"[depth]\nkinds = [\"nngp\", \"ntkk\"]\n", {"depth.kinds", "did you mean \"ntk\"?"}},
@@ -387,6 +387,29 @@ BOOST_AUTO_TEST_CASE(hdf5_source_needs_a_path) {
   BOOST_CHECK_THROW((void)app::load_config(file.path), ConfigError);
 }
 
+BOOST_AUTO_TEST_CASE(shortcut_depths_start_at_readout_every) {
+  // Below h a shortcut network has no read-out head: refused when the configuration is read, so
+  // that `plan` refuses it too (it used to pass plan and abort the run with exit 2).
+  const std::string message = error_of([] {
+    (void)app::parse_config_string(
+        "[network]\narchitecture = \"shortcut\"\nreadout_every = 4\n[depth]\nschedule = [1, 4, 8]\n");
+  });
+  BOOST_TEST(contains(message, "depth.schedule: records depth 1"));
+  BOOST_TEST(contains(message, "the smallest allowed depth is 4"));
+  BOOST_TEST(message.find('\n') == std::string::npos);
+  BOOST_TEST(contains(error_of([] {
+                        (void)app::load_config(std::nullopt, std::vector<std::string>{
+                                                                 "network.architecture=shortcut",
+                                                                 "network.readout_every=10",
+                                                                 "depth.schedule=log:2:1000:5"});
+                      }),
+                      "the smallest allowed depth is 10"));
+  BOOST_CHECK_NO_THROW((void)app::parse_config_string(
+      "[network]\narchitecture = \"shortcut\"\nreadout_every = 4\n[depth]\nschedule = [4, 5]\n"));
+  // Other architectures have no heads: readout_every does not constrain them.
+  BOOST_CHECK_NO_THROW((void)app::parse_config_string("[network]\nreadout_every = 4\n[depth]\nschedule = [1]\n"));
+}
+
 BOOST_AUTO_TEST_CASE(validate_catches_bad_programmatic_configs) {
   RunConfig c;
   c.network.sw2 = 0.0;
@@ -439,7 +462,7 @@ BOOST_AUTO_TEST_CASE(to_toml_round_trips) {
     c.network.sb2 = 1e-300;
     c.network.alpha = {app::AlphaRule::power, 1.0 / 3.0};
     c.network.readout_every = 5;
-    c.depth.schedule = "log:1:1000000:25";
+    c.depth.schedule = "log:5:1000000:25";  // shortcut: from readout_every on
     c.depth.kinds = {app::KernelKind::ntk};
     c.parallel.grid = {1, 3};
     c.parallel.block_size = 1;
@@ -547,6 +570,35 @@ BOOST_AUTO_TEST_CASE(kernel_matrices_for_chosen_depths) {
                       "output.kernels: got [0] (depth 0 is out of range)"));
   BOOST_TEST(contains(error_of([] { (void)app::parse_config_string("[output]\nkernels = [1.5]\n"); }),
                       "1.5 is not an integer"));
+}
+
+BOOST_AUTO_TEST_CASE(a_schedule_override_takes_the_kernel_depths_along) {
+  const TempFile file("run.toml", "[depth]\nschedule = [1, 10, 100]\n[output]\nkernels = [1, 100]\n");
+  // The file's list follows a --set of the schedule, with a note naming what was dropped.
+  app::ConfigNotes notes;
+  const auto c = app::load_config(file.path, std::vector<std::string>{"depth.schedule=[1,10]"}, &notes);
+  BOOST_TEST((c.output.kernels == app::KernelDepths::only({1})));
+  BOOST_TEST_REQUIRE(notes.size() == 1u);
+  BOOST_TEST(contains(notes[0], "note: --set depth.schedule no longer records depth 100 of output.kernels = [1, 100]"));
+  BOOST_TEST(contains(notes[0], "written for [1] only"));
+  BOOST_TEST(notes[0].find('\n') == std::string::npos);
+  // Nothing left: no matrices, still a note.
+  notes.clear();
+  const auto none = app::load_config(file.path, std::vector<std::string>{"depth.schedule=5"}, &notes);
+  BOOST_TEST((none.output.kernels == app::KernelDepths::only({})));
+  BOOST_TEST(contains(notes.at(0), "depths 1, 100 of output.kernels"));
+  // A list given with --set is the user's word: a depth it names must be recorded.
+  BOOST_TEST(contains(error_of([&] {
+                        (void)app::load_config(file.path,
+                                               std::vector<std::string>{"depth.schedule=[1,10]", "output.kernels=[100]"});
+                      }),
+                      "depth 100 is not recorded"));
+  // A file that lists a depth its own schedule does not record is still wrong.
+  const TempFile wrong("wrong.toml", "[depth]\nschedule = [1, 10]\n[output]\nkernels = [1, 50]\n");
+  BOOST_TEST(contains(error_of([&] {
+                        (void)app::load_config(wrong.path, std::vector<std::string>{"depth.schedule=[1,10,20]"});
+                      }),
+                      "depth 50 is not recorded"));
 }
 
 BOOST_AUTO_TEST_CASE(analysis_keys) {

@@ -21,11 +21,12 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 
 import h5py
 import numpy as np
+
+from integration_support import TIMEOUT, arguments, deepntk_pids, fail
 
 CONFIG = """
 [data]
@@ -58,49 +59,15 @@ every_layers = 10000
 every_seconds = 0
 """
 
-TIMEOUT = 120
-
-
-def fail(message):
-    print("FAIL:", message)
-    sys.exit(1)
-
-
-def descendants(pid):
-    """Process ids of every descendant of `pid` (from /proc)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-        except OSError:
-            continue
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
-
 
 def rank_pids(process):
     """The deepntk processes mpiexec started (waits until they are up; [] if it has ended)."""
     for _ in range(200):
         if process.poll() is not None:
             return []
-        pids = []
-        for pid in descendants(process.pid):
-            try:
-                with open(f"/proc/{pid}/comm") as f:
-                    if f.read().strip() == "deepntk":
-                        pids.append(pid)
-            except OSError:
-                pass
+        pids = deepntk_pids(process)
         if pids:
-            return sorted(pids)
+            return pids
         time.sleep(0.05)
     fail("no deepntk processes under mpiexec")
 
@@ -316,16 +283,7 @@ def mismatch_and_fresh(r):
 
 
 def main():
-    mpiexec, deepntk, scratch = sys.argv[1:4]
-    os.makedirs(scratch, exist_ok=True)
-    for name in os.listdir(scratch):
-        path = os.path.join(scratch, name)
-        if os.path.isdir(path):
-            for inner in os.listdir(path):
-                os.remove(os.path.join(path, inner))
-            os.rmdir(path)
-        else:
-            os.remove(path)
+    mpiexec, deepntk, scratch, _ = arguments(__doc__)
     r = Runner(mpiexec, deepntk, scratch)
     reference = os.path.join(scratch, "reference.h5")
     started = time.time()

@@ -24,15 +24,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
+
+from integration_support import expect_refusal, fail, run_timed
 
 SKIP = 77
 TIMEOUT = 60  # seconds; a run here takes ~2 s, a hang is what this catches
-
-
-def fail(message):
-    print("FAIL: " + message)
-    sys.exit(1)
 
 
 def run(argv, env_extra=None, as_nobody=None):
@@ -43,21 +39,12 @@ def run(argv, env_extra=None, as_nobody=None):
     if as_nobody:
         env["HOME"] = cwd = as_nobody
         argv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + argv
-    start = time.monotonic()
-    try:
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd)
-    except subprocess.TimeoutExpired:
-        fail(f"no exit within {TIMEOUT} s (hang): {' '.join(argv)}")
-    return done, time.monotonic() - start
+    return run_timed(argv, "run", TIMEOUT, env=env, cwd=cwd)
 
 
 def expect_one_error(done, needle, what):
-    errors = [line for line in done.stderr.splitlines() if line.startswith("deepntk: error")]
-    if done.returncode == 0:
-        fail(f"{what}: exit 0; stderr:\n{done.stderr}")
-    if len(errors) != 1 or needle not in errors[0]:
-        fail(f"{what}: expected one 'deepntk: error' line containing {needle!r}, got {errors}; stderr:\n{done.stderr}")
-    print(f"ok  {what}: exit {done.returncode}: {errors[0]}")
+    line = expect_refusal(done, [needle], what, returncode=None)
+    print(f"ok  {what}: exit {done.returncode}: {line}")
 
 
 def no_result(directory, name, what):

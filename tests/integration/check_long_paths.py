@@ -25,7 +25,8 @@ import time
 import h5py
 import numpy as np
 
-TIMEOUT = 120
+from integration_support import TIMEOUT, arguments, fail, kernels, run_timed
+
 PATH_MAX = 4096
 
 CONFIG = """
@@ -45,11 +46,6 @@ block_size = 8
 [checkpoint]
 every_seconds = 0
 """
-
-
-def fail(message):
-    print("FAIL: " + message)
-    sys.exit(1)
 
 
 def long_directory(base, length):
@@ -86,21 +82,10 @@ def command(mpiexec, deepntk, config, data, output, checkpoint=None):
 
 
 def run(argv, what):
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        fail(f"{what}: no exit within {TIMEOUT} s")
+    done, _ = run_timed(argv, what)
     if done.returncode != 0:
         fail(f"{what}: exit {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
     return done
-
-
-def kernels(path):
-    with h5py.File(path, "r") as f:
-        found = {}
-        f["kernels"].visititems(
-            lambda name, obj: found.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
-    return found
 
 
 def same_kernels(reference, path, what):
@@ -143,16 +128,7 @@ def interrupted_then_resumed(argv, output, checkpoint, what):
 
 
 def main():
-    if len(sys.argv) != 4:
-        print(__doc__)
-        return 2
-    mpiexec, deepntk, scratch = sys.argv[1:]
-    scratch = os.path.abspath(scratch)
-    shutil.rmtree(scratch, ignore_errors=True)
-    os.makedirs(scratch)
-    config = os.path.join(scratch, "long_paths.toml")
-    with open(config, "w") as f:
-        f.write(CONFIG)
+    mpiexec, deepntk, scratch, config = arguments(__doc__, "long_paths.toml", CONFIG)
 
     short_data = os.path.join(scratch, "in.h5")
     make_input(short_data)

@@ -21,10 +21,10 @@ import subprocess
 import sys
 import time
 
-import h5py
 import numpy as np
 
-TIMEOUT = 120
+from integration_support import TIMEOUT, arguments, deepntk_pids, expect_refusal, fail, kernels, run_timed
+
 REFUSAL_SECONDS = 15  # start-up of mpiexec and 2 ranks on a loaded 2-core machine, with room
 
 CONFIG = """
@@ -47,53 +47,8 @@ every_seconds = 0
 """
 
 
-def fail(message):
-    print("FAIL: " + message)
-    sys.exit(1)
-
-
 def command(mpiexec, deepntk, config, output, extra=()):
     return [mpiexec, "-n", "2", deepntk, "run", config, "--quiet", "--output", output, *extra]
-
-
-def run(argv, what):
-    start = time.monotonic()
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        fail(f"{what}: no exit within {TIMEOUT} s")
-    return done, time.monotonic() - start
-
-
-def descendants(pid):
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-        except OSError:
-            continue
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def rank_pids(launcher):
-    pids = []
-    for pid in descendants(launcher.pid):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if b"deepntk" in f.read().split(b"\0")[0]:
-                    pids.append(pid)
-        except OSError:
-            continue
-    return pids
 
 
 def wait_for(condition, what, process):
@@ -108,39 +63,19 @@ def wait_for(condition, what, process):
     fail(f"{what}: not reached within {TIMEOUT} s")
 
 
-def kernels(path):
-    with h5py.File(path, "r") as f:
-        found = {}
-        f["kernels"].visititems(
-            lambda name, obj: found.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
-    return found
-
-
-def expect_refusal(done, seconds, needles, what):
-    errors = [line for line in done.stderr.splitlines() if line.startswith("deepntk: error")]
-    if done.returncode != 1 or len(errors) != 1 or not all(n in errors[0] for n in needles):
-        fail(f"{what}: expected exit 1 and one error containing {needles}; got exit {done.returncode}, "
-             f"errors {errors}\n{done.stdout}{done.stderr}")
+def expect_refused_quickly(done, seconds, needles, what):
+    line = expect_refusal(done, needles, what)
     if seconds > REFUSAL_SECONDS:
         fail(f"{what}: refused only after {seconds:.1f} s")
-    print(f"ok  {what} [{seconds:.1f} s]: {errors[0]}")
+    print(f"ok  {what} [{seconds:.1f} s]: {line}")
 
 
 def main():
-    if len(sys.argv) != 4:
-        print(__doc__)
-        return 2
-    mpiexec, deepntk, scratch = sys.argv[1:]
-    scratch = os.path.abspath(scratch)
-    shutil.rmtree(scratch, ignore_errors=True)
-    os.makedirs(scratch)
-    config = os.path.join(scratch, "lock.toml")
-    with open(config, "w") as f:
-        f.write(CONFIG)
+    mpiexec, deepntk, scratch, config = arguments(__doc__, "lock.toml", CONFIG)
     host = socket.gethostname()
 
     reference = os.path.join(scratch, "reference.h5")
-    done, _ = run(command(mpiexec, deepntk, config, reference), "reference")
+    done, _ = run_timed(command(mpiexec, deepntk, config, reference), "reference")
     if done.returncode != 0:
         fail(f"reference run: exit {done.returncode}\n{done.stderr}")
 
@@ -153,17 +88,17 @@ def main():
         # The first depth part exists: the run holds its locks and is in its sweep.
         wait_for(lambda: os.path.isdir(checkpoint) and "depth-000000.h5" in os.listdir(checkpoint),
                  "run A's first depth part", first)
-        ranks = rank_pids(first)
+        ranks = deepntk_pids(first)
         before = sorted(os.listdir(checkpoint)), sorted(os.listdir(scratch))
-        done, seconds = run(command(mpiexec, deepntk, config, output), "run B")
+        done, seconds = run_timed(command(mpiexec, deepntk, config, output), "run B")
         holder = [f"pid {pid} on host {host}" for pid in ranks]
-        expect_refusal(done, seconds, [f"output '{output}' is in use by another deepntk run", f"on host {host}"],
+        expect_refused_quickly(done, seconds, [f"output '{output}' is in use by another deepntk run", f"on host {host}"],
                        "run B on the same output")
         if not any(h in done.stderr for h in holder):
             fail(f"run B's message names none of run A's rank processes {ranks}: {done.stderr}")
-        done, seconds = run(command(mpiexec, deepntk, config, os.path.join(scratch, "c.h5"),
+        done, seconds = run_timed(command(mpiexec, deepntk, config, os.path.join(scratch, "c.h5"),
                                     ["--set", f"checkpoint.path={checkpoint}"]), "run C")
-        expect_refusal(done, seconds, [f"checkpoint directory '{checkpoint}' is in use by another deepntk run",
+        expect_refused_quickly(done, seconds, [f"checkpoint directory '{checkpoint}' is in use by another deepntk run",
                                        f"on host {host}"], "run C on run A's checkpoint.path")
         if first.poll() is not None:
             fail("run A ended while B and C were refused: the test did not overlap them")
@@ -195,12 +130,12 @@ def main():
     def state_after_depth_100():
         # Parts count only once a saved state counts them: wait for a state newer than the part.
         try:
-            return os.stat(state).st_mtime_ns > os.stat(part).st_mtime_ns and rank_pids(victim)
+            return os.stat(state).st_mtime_ns > os.stat(part).st_mtime_ns and deepntk_pids(victim)
         except OSError:
             return False
 
     wait_for(state_after_depth_100, "the run to be killed: a state saved after depth 100", victim)
-    for pid in rank_pids(victim) + [victim.pid]:
+    for pid in deepntk_pids(victim) + [victim.pid]:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
@@ -210,7 +145,7 @@ def main():
     locks = [p for p in (os.path.join(scratch, ".k.h5.lock"), os.path.join(checkpoint, "lock")) if os.path.exists(p)]
     if not locks:
         fail("kill -9 left no lock file behind: the test would not show that a dead run's lock is taken over")
-    done, _ = run(command(mpiexec, deepntk, config, output), "resume after kill -9")
+    done, _ = run_timed(command(mpiexec, deepntk, config, output), "resume after kill -9")
     if done.returncode != 0 or "resuming from checkpoint" not in done.stdout:
         fail(f"resume after kill -9: exit {done.returncode}\n{done.stdout}{done.stderr}")
     b = kernels(output)

@@ -34,6 +34,15 @@ inline std::filesystem::path scratch(const std::string& name) {
   return path;
 }
 
+/// A path in the scratch directory with nothing there: no file an earlier run of the test left,
+/// nor its checkpoint directory (<path>.checkpoint, the default).
+inline std::string fresh_output(const std::string& name) {
+  const std::filesystem::path path = scratch(name);
+  std::filesystem::remove(path);
+  std::filesystem::remove_all(path.string() + ".checkpoint");
+  return path.string();
+}
+
 /// Runs `deepntk ARGUMENTS` on `ranks` ranks under mpiexec; ranks = 0: the binary alone (a
 /// singleton MPI process, as a user runs plan and info).
 inline Outcome run_deepntk(int ranks, const std::string& arguments) {

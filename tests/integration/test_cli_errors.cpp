@@ -11,24 +11,18 @@
 
 namespace fs = std::filesystem;
 using deepntk::cli_test::count;
+using deepntk::cli_test::fresh_output;
 using deepntk::cli_test::run_deepntk;
 using deepntk::cli_test::slurp;
 
 namespace {
-
-// A fresh path in the scratch directory.
-std::string output_path(const std::string& name) {
-  const fs::path path = deepntk::cli_test::scratch(name);
-  fs::remove(path);
-  return path.string();
-}
 
 const std::string config = DEEPNTK_SMALL_CONFIG;
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(an_existing_result_is_not_overwritten_without_force) {
-  const auto path = output_path("existing.h5");
+  const auto path = fresh_output("existing.h5");
   { std::ofstream(path) << "precious"; }
   BOOST_REQUIRE(slurp(path) == "precious");
   const auto refused = run_deepntk(2, "run " + config + " --output " + path);
@@ -43,7 +37,7 @@ BOOST_AUTO_TEST_CASE(an_existing_result_is_not_overwritten_without_force) {
 }
 
 BOOST_AUTO_TEST_CASE(a_misspelt_key_is_named_with_a_suggestion) {
-  const auto path = output_path("misspelt.h5");
+  const auto path = fresh_output("misspelt.h5");
   const auto result = run_deepntk(2, "run " + config + " --set network.sw3=1 --output " + path);
   BOOST_TEST(result.exit_code == 1);
   BOOST_TEST(count(result.err, "deepntk: error") == 1u, result.err);
@@ -53,7 +47,7 @@ BOOST_AUTO_TEST_CASE(a_misspelt_key_is_named_with_a_suggestion) {
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_value_says_what_is_allowed) {
-  const auto path = output_path("bad-value.h5");
+  const auto path = fresh_output("bad-value.h5");
   const auto result = run_deepntk(2, "run " + config + " --set network.sw2=-1 --output " + path);
   BOOST_TEST(result.exit_code == 1);
   BOOST_TEST(count(result.err, "deepntk: error") == 1u, result.err);
@@ -62,7 +56,7 @@ BOOST_AUTO_TEST_CASE(a_bad_value_says_what_is_allowed) {
 }
 
 BOOST_AUTO_TEST_CASE(a_grid_larger_than_the_run_is_refused) {
-  const auto path = output_path("big-grid.h5");
+  const auto path = fresh_output("big-grid.h5");
   const auto result = run_deepntk(2, "run " + config + " --set parallel.grid=[2,2] --output " + path);
   BOOST_TEST(result.exit_code == 1);
   BOOST_TEST(count(result.err, "deepntk: error") == 1u, result.err);
@@ -94,14 +88,14 @@ BOOST_AUTO_TEST_CASE(the_largest_block_size_runs_as_one_block) {
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_config_file_is_named) {
-  const auto result = run_deepntk(1, "run /nonexistent/deepntk.toml --output " + output_path("none.h5"));
+  const auto result = run_deepntk(1, "run /nonexistent/deepntk.toml --output " + fresh_output("none.h5"));
   BOOST_TEST(result.exit_code == 1);
   BOOST_TEST(result.err.find("/nonexistent/deepntk.toml") != std::string::npos, result.err);
 }
 
 BOOST_AUTO_TEST_CASE(a_grid_with_an_idle_rank_still_writes_a_correct_file) {
   // 1x3 grid on 4 ranks: the fourth rank owns nothing but takes part in collective I/O.
-  const auto path = output_path("idle-rank.h5");
+  const auto path = fresh_output("idle-rank.h5");
   const auto result =
       run_deepntk(4, "run " + config + " --set parallel.grid=[1,3] --set 'depth.schedule=\"1,5\"' --output " + path +
                          " --quiet");

@@ -22,6 +22,7 @@
 namespace fs = std::filesystem;
 namespace app = deepntk::app;
 using deepntk::cli_test::count;
+using deepntk::cli_test::fresh_output;
 using deepntk::cli_test::run_deepntk;
 using deepntk::cli_test::scratch;
 using deepntk::cli_test::slurp;
@@ -40,18 +41,12 @@ std::string own_lines(const std::string& text) {
   return out;
 }
 
-std::string fresh(const std::string& name) {
-  const auto path = scratch(name);
-  fs::remove(path);
-  return path.string();
-}
-
 const std::string config = DEEPNTK_SMALL_CONFIG;
 
 // A small result file, written once for the info tests.
 const std::string& small_result() {
   static const std::string path = [] {
-    const auto p = fresh("info-small.h5");
+    const auto p = fresh_output("info-small.h5");
     const auto made = run_deepntk(1, "run " + config + " --output " + p + " --quiet");
     BOOST_REQUIRE_MESSAGE(made.exit_code == 0, made.err);
     return p;
@@ -105,7 +100,7 @@ BOOST_AUTO_TEST_CASE(plan_and_run_refuse_what_does_not_fit_with_the_same_line) {
   BOOST_TEST(contains(plan.err, "would fit on"), plan.err);
   BOOST_TEST(contains(plan.out, "DOES NOT FIT"), plan.out);
 
-  const auto path = fresh("refused.h5");
+  const auto path = fresh_output("refused.h5");
   const auto run = run_deepntk(2, "run " + config + tight + " --output " + path);
   BOOST_TEST(run.exit_code == 1);
   BOOST_TEST(count(run.err, "deepntk: error") == 1u, run.err);
@@ -195,14 +190,14 @@ BOOST_AUTO_TEST_CASE(info_summarizes_a_result) {
 }
 
 BOOST_AUTO_TEST_CASE(info_refuses_files_that_are_not_results) {
-  const auto text = fresh("not-hdf5.h5");
+  const auto text = fresh_output("not-hdf5.h5");
   { std::ofstream(text) << "plain text, not HDF5\n"; }
   const auto plain = run_deepntk(2, "info " + text);
   BOOST_TEST(plain.exit_code == 1);
   BOOST_TEST(count(plain.err, "deepntk: error") == 1u, plain.err);
   BOOST_TEST(contains(plain.err, text), plain.err);
 
-  const auto other = fresh("other.h5");
+  const auto other = fresh_output("other.h5");
   {
     const hid_t file = H5Fcreate(other.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     BOOST_REQUIRE(file >= 0);
@@ -212,7 +207,7 @@ BOOST_AUTO_TEST_CASE(info_refuses_files_that_are_not_results) {
   BOOST_TEST(foreign.exit_code == 1);
   BOOST_TEST(contains(foreign.err, "not a deepntk result"), foreign.err);
 
-  const auto truncated = fresh("truncated.h5");
+  const auto truncated = fresh_output("truncated.h5");
   {
     const std::string whole = slurp(small_result());
     std::ofstream(truncated, std::ios::binary) << whole.substr(0, whole.size() / 2);
@@ -221,7 +216,7 @@ BOOST_AUTO_TEST_CASE(info_refuses_files_that_are_not_results) {
   BOOST_TEST(cut.exit_code == 1);
   BOOST_TEST(count(cut.err, "deepntk: error") == 1u, cut.err);
 
-  const auto missing = run_deepntk(0, "info " + fresh("missing.h5"));
+  const auto missing = run_deepntk(0, "info " + fresh_output("missing.h5"));
   BOOST_TEST(missing.exit_code == 1);
   BOOST_TEST(contains(missing.err, "does not exist"), missing.err);
 }
@@ -230,7 +225,7 @@ BOOST_AUTO_TEST_CASE(info_refuses_files_that_are_not_results) {
 // child's ru_maxrss comes from a forked helper so the earlier runs of this test do not count.
 BOOST_AUTO_TEST_CASE(the_plan_peak_is_within_1_5x_of_the_measured_peak) {
   const std::vector<std::string> overrides{"data.n_train=1024", "data.n_test=256", "depth.schedule=[1,3]"};
-  std::string arguments = "run --output " + fresh("rss.h5") + " --quiet";
+  std::string arguments = "run --output " + fresh_output("rss.h5") + " --quiet";
   for (const auto& o : overrides) arguments += " --set " + o;
   const auto config_1024 = app::load_config(std::nullopt, overrides);
   const double planned = static_cast<double>(app::make_plan(config_1024, app::plan_shape(config_1024), 1).peak_bytes());

@@ -56,19 +56,19 @@ class RunCheckpoint {
 
   /// Collective. Restores `sweep` from the saved state (redistributed to `layout`'s grid) if
   /// there is one and returns true. Remembers `layout` for the checkpoints to come.
-  bool resume(kernels::DepthSweep& sweep, std::span<const kernels::PairBlock> blocks, SweepLayout layout);
+  bool resume(kernels::KernelProducer& sweep, std::span<const kernels::PairBlock> blocks, SweepLayout layout);
   /// Recorded depths whose results are complete in the checkpoint (they come first).
   [[nodiscard]] std::int64_t depths_done() const noexcept { return depths_done_; }
   /// Collective: the summary lines of the depths done before this process started.
   [[nodiscard]] std::vector<RunSummary::DepthLine> earlier_lines(const std::vector<KernelKind>& kinds) const;
 
   /// Layer steps until a checkpoint by checkpoint.every_layers is due (a bound for the next
-  /// DepthSweep::advance); a large number when checkpoints are not by layers.
-  [[nodiscard]] std::int64_t layers_until_due(const kernels::DepthSweep& sweep) const;
+  /// KernelProducer::advance); a large number when checkpoints are not by layers.
+  [[nodiscard]] std::int64_t layers_until_due(const kernels::KernelProducer& sweep) const;
   /// Collective, between two slices of the sweep. The ranks agree whether a signal arrived on
   /// any of them and whether a checkpoint is due; if so the state is saved. After a signal,
   /// throws RunInterrupted on every rank.
-  void at_layer_boundary(const kernels::DepthSweep& sweep);
+  void at_layer_boundary(const kernels::KernelProducer& sweep);
 
   /// Collective: the file that receives everything of recorded depth number `index`.
   [[nodiscard]] std::unique_ptr<io::AtomicOutput> open_depth_part(std::int64_t index);
@@ -86,7 +86,7 @@ class RunCheckpoint {
   void remove();
 
  private:
-  void save(const kernels::DepthSweep* sweep);
+  void save(const kernels::KernelProducer* sweep);
   // Rank 0's estimates of the disk space a save / a part needs (checked before writing).
   [[nodiscard]] std::int64_t state_bytes(const kernels::SweepState& state) const;
   [[nodiscard]] std::int64_t part_bytes(std::int64_t index) const;

@@ -10,6 +10,8 @@
 //   pairs/<group>/<name> float64 [rows x cols]: per-pair state laid out like the Gram matrix of
 //                        that group (0: train x train, 1: test x train); entries the sweep never
 //                        computes (above a symmetric diagonal) are NaN. Group attribute "arrays".
+//   point_vectors/<set>/<name> float64 [n]: per-point state by point id (set 0 the train, 1 the
+//                        test points; Monte-Carlo kernels only). Group attribute "vectors".
 // The per-pair arrays are distributed matrices (one hyperslab selection per rank, io/matrix_io),
 // so reading them on another grid redistributes them; per-point arrays are replicated.
 
@@ -37,12 +39,12 @@ struct SweepLayout {
   std::vector<PairGroup> groups;
 };
 
-/// Collective: writes this rank's part of `state` (from DepthSweep::save_state()).
+/// Collective: writes this rank's part of `state` (from KernelProducer::save_state()).
 void write_sweep_state(io::File& file, const kernels::SweepState& state, const SweepLayout& layout);
 
 /// Collective: the saved state for this rank's `blocks` (from any grid), ready for
-/// DepthSweep::restore_state(). Throws mpi::CollectiveError if the file does not match.
-[[nodiscard]] kernels::SweepState read_sweep_state(const io::File& file, const kernels::DepthSweep& sweep,
+/// KernelProducer::restore_state(). Throws mpi::CollectiveError if the file does not match.
+[[nodiscard]] kernels::SweepState read_sweep_state(const io::File& file, const kernels::KernelProducer& sweep,
                                                    std::span<const kernels::PairBlock> blocks,
                                                    const SweepLayout& layout);
 

@@ -62,7 +62,12 @@ class CommandLineExit : public std::exception {
 [[nodiscard]] std::string version_text();
 
 /// The configuration a parsed `run` asks for: defaults, then CONFIG.toml if given, then every
-/// --set in order, then --output; validated. Throws ConfigError.
-[[nodiscard]] RunConfig resolve_config(const ParsedCommand& command);
+/// --set in order, then --output; validated. Throws ConfigError. Notes and warnings about it
+/// (load_config) go to `notes` when given.
+[[nodiscard]] RunConfig resolve_config(const ParsedCommand& command, ConfigNotes* notes = nullptr);
+
+/// Prints each note as one line "deepntk: NOTE" on stderr (call on rank 0 only). Also with
+/// --quiet: a note says that the run does something other than what was written.
+void print_config_notes(const ConfigNotes& notes);
 
 }  // namespace deepntk::app

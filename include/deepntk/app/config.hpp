@@ -159,7 +159,8 @@ struct DataConfig {
   std::string x_test = "x_test";
   std::string y_test = "y_test";
   /// values: real targets (sphere: the teacher of data/sphere.hpp; hdf5: y_train / y_test as
-  /// stored, if present); onehot: integer class labels (hdf5 only); none: kernels only.
+  /// stored, if present; sine: sin(x)); onehot: integer class labels (hdf5, idx, cifar10); none:
+  /// kernels only.
   TargetKind targets = TargetKind::values;
   bool center_targets = false;  ///< onehot: 1 - 1/C and -1/C instead of 1 and 0
   /// Which rows of a file source are used (data/subset.hpp); generated data use all points.
@@ -200,7 +201,8 @@ struct DepthConfig {
 struct ParallelConfig {
   /// {rows, cols} of the BLACS process grid; {0, 0} = the most square shape for the rank count.
   std::array<std::int64_t, 2> grid{0, 0};
-  std::int64_t block_size = 64;
+  /// 0 = automatic (app/block_size.hpp: 64 unless n_train is too small to give every rank a block).
+  std::int64_t block_size = 0;
   /// Memory one rank may use, e.g. "4GiB"; "" = detect (SLURM, /proc/meminfo). `deepntk run`
   /// refuses a configuration whose plan does not fit (app/plan.hpp).
   std::string memory_per_rank;
@@ -296,9 +298,17 @@ struct RunConfig {
 /// overrides are in (checks that involve several keys).
 void apply_override(RunConfig& config, std::string_view assignment);
 
+/// What a user should read about a configuration that is valid: one line each, starting with
+/// "note: " or "warning: ", to be printed once (by rank 0).
+using ConfigNotes = std::vector<std::string>;
+
 /// Defaults, then the file (if any), then the overrides in order, then validate().
+/// When an override of depth.schedule drops depths that the file's output.kernels lists (and
+/// the file's own schedule records), the list follows the schedule and a note names the dropped
+/// depths; a list the file itself gets wrong is still an error. Keys the configuration ignores
+/// (config_applicability.hpp) get a warning. Both go to `notes` when given.
 [[nodiscard]] RunConfig load_config(const std::optional<std::filesystem::path>& file,
-                                    std::span<const std::string> overrides = {});
+                                    std::span<const std::string> overrides = {}, ConfigNotes* notes = nullptr);
 
 /// Checks every key and the rules that involve several keys (e.g. data.source = "hdf5"
 /// needs data.path). Throws ConfigError naming the key.

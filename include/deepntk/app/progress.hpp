@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 namespace deepntk::app {
@@ -31,7 +32,8 @@ class ProgressReporter {
   /// The sweep stands at `layers_done` of `layers_total` layer steps, `pairs` kernel entries per
   /// layer step over all ranks; `next_depth` is the next recorded depth. `other_seconds` is the
   /// time spent outside the sweep so far and `depths_done` / `depths_total` count recorded
-  /// depths, so the ETA can include the per-depth analysis still to come.
+  /// depths, so the ETA can include the per-depth analysis still to come. The ETA reads
+  /// "calibrating" until a slice after the first one has been timed.
   struct SweepPoint {
     std::int64_t layers_done = 0, layers_total = 0;
     double pairs = 0;
@@ -42,6 +44,9 @@ class ProgressReporter {
     /// Recorded depths done in all (a resumed run counts the earlier run's), analysed by this
     /// invocation (the ones analysis_seconds covers), and in the schedule.
     std::int64_t depths_done = 0, depths_analysed = 0, depths_total = 0;
+    /// The expected cost of the layer steps done and of all of them, in any unit
+    /// (SweepCostProfile); negative: every layer step costs the same.
+    double cost_done = -1, cost_total = -1;
   };
   void sweep(const SweepPoint& point);
 
@@ -59,8 +64,21 @@ class ProgressReporter {
 
  private:
   void emit(const std::string& text, bool force);
+  /// Seconds still to go, or NaN while the rates are not yet known (calibrating).
+  [[nodiscard]] double remaining_seconds(const SweepPoint& point, double cost_per_second);
 
   Options options_;
+  // Warm-up left out of the rates: the first slice of an invocation pays for first touches of
+  // the state arrays and cold caches, and the first analysed depth for the libraries' first
+  // calls and workspace allocations; extrapolating either over the whole run made the first
+  // ETA several times too long. Rates count only what came after them.
+  struct SweepMark {
+    double seconds = 0;
+    double cost = 0;
+    std::int64_t layers = 0;
+  };
+  std::optional<SweepMark> sweep_warmup_;
+  std::optional<double> first_analysis_seconds_;
   Clock::time_point last_emit_{};
   bool emitted_once_ = false;
   std::size_t last_width_ = 0;  // of the updating line, to blank what a shorter line leaves

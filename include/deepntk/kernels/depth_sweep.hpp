@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "deepntk/kernels/depth_schedule.hpp"
+#include "deepntk/kernels/kernel_producer.hpp"
 #include "deepntk/kernels/network.hpp"
 #include "deepntk/kernels/sweep_state.hpp"
 
@@ -77,6 +78,9 @@ struct BlockKernels {
   std::span<const double> nngp_gap;  ///< 1 − NNGP(x,x')/sqrt(NNGP(x,x) NNGP(x',x')), accurate
   std::span<const double> row_nngp_diag, col_nngp_diag;  ///< NNGP(x,x), scaled
   std::span<const double> row_ntk_diag, col_ntk_diag;    ///< NTK(x,x), scaled
+  /// Monte-Carlo producers: the standard error of each entry of nngp and ntk (same layout and
+  /// scale); empty for exact kernels.
+  std::span<const double> nngp_standard_error, ntk_standard_error;
 };
 
 struct RecordedDepth {
@@ -86,37 +90,39 @@ struct RecordedDepth {
   double nngp_log_scale = 0.0;  ///< nngp_exponent · ln 2: stored = true · exp(−log_scale)
   double ntk_log_scale = 0.0;
   std::vector<BlockKernels> blocks;
+  /// Monte-Carlo producers: the random networks averaged (0 for exact kernels).
+  std::int64_t samples = 0;
 };
 
-class DepthSweep {
+class DepthSweep final : public KernelProducer {
  public:
   /// Validates everything (spec, schedule against the architecture, block shapes, K0 > 0,
   /// gaps in [0, 2], symmetric ids); throws std::invalid_argument with the reason.
   DepthSweep(NetworkSpec spec, DepthSchedule schedule, std::vector<PairBlock> blocks);
-  ~DepthSweep();
+  ~DepthSweep() override;
   DepthSweep(DepthSweep&&) noexcept;
   DepthSweep& operator=(DepthSweep&&) noexcept;
   DepthSweep(const DepthSweep&) = delete;
   DepthSweep& operator=(const DepthSweep&) = delete;
 
-  [[nodiscard]] const NetworkSpec& spec() const noexcept;
-  [[nodiscard]] const DepthSchedule& schedule() const noexcept;
+  [[nodiscard]] const NetworkSpec& spec() const noexcept override;
+  [[nodiscard]] const DepthSchedule& schedule() const noexcept override;
 
   /// Progress in layer steps (each step updates every pair once).
-  [[nodiscard]] std::int64_t work_done() const noexcept;
-  [[nodiscard]] std::int64_t work_total() const noexcept;
-  [[nodiscard]] bool finished() const noexcept;
+  [[nodiscard]] std::int64_t work_done() const noexcept override;
+  [[nodiscard]] std::int64_t work_total() const noexcept override;
+  [[nodiscard]] bool finished() const noexcept override;
   /// The next depth that will be recorded (0 when finished).
-  [[nodiscard]] std::int64_t next_depth() const noexcept;
+  [[nodiscard]] std::int64_t next_depth() const noexcept override;
 
   /// Advances by at most max_layer_steps; stops at the first recorded depth reached and
   /// returns its kernels. Returns nullopt if no recorded depth was reached (or finished()).
-  std::optional<RecordedDepth> advance(std::int64_t max_layer_steps);
+  std::optional<RecordedDepth> advance(std::int64_t max_layer_steps) override;
 
-  [[nodiscard]] SweepState save_state() const;
+  [[nodiscard]] SweepState save_state() const override;
   /// Throws std::invalid_argument if the state belongs to another spec/schedule or does not
   /// cover this sweep's points and blocks (blocks are matched by ids, not position).
-  void restore_state(const SweepState& state);
+  void restore_state(const SweepState& state) override;
 
  private:
   struct Impl;

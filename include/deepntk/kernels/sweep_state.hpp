@@ -65,6 +65,20 @@ struct SweepState {
   };
   std::vector<Block> blocks;
 
+  /// Per-point state keyed by the point's id within a point set (set 0: the rows of group 0,
+  /// the train points; set 1: the rows of group 1, the test points), for producers whose
+  /// per-point state is not a function of K0 (the Monte-Carlo kernels' diagonals). Each rank
+  /// lists the points it holds; a point listed by several ranks has the same values on each.
+  /// Read back from a checkpoint, every rank gets every point (ids 0 .. n-1).
+  struct PointVector {
+    std::int64_t set = 0;
+    std::string name;
+    std::vector<std::int64_t> ids;
+    std::vector<double> values;
+    bool operator==(const PointVector&) const = default;
+  };
+  std::vector<PointVector> point_vectors;
+
   [[nodiscard]] std::int64_t counter(std::string_view name) const;  ///< throws if absent
   [[nodiscard]] double real(std::string_view name) const;           ///< throws if absent
   bool operator==(const SweepState&) const = default;

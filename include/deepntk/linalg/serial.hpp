@@ -11,6 +11,12 @@ namespace deepntk::linalg::serial {
 [[nodiscard]] std::vector<double> gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n,
                                        std::int64_t k, const std::vector<double>& a, const std::vector<double>& b);
 
+/// C (m x n, leading dimension ldc) := A^T B + beta C for column-major A (k x m, lda) and
+/// B (k x n, ldb), on raw storage: the inner products of two sets of columns, for callers that
+/// accumulate many small products into views of larger arrays without copies.
+void gemm_tn(std::int64_t m, std::int64_t n, std::int64_t k, const double* a, std::int64_t lda, const double* b,
+             std::int64_t ldb, double beta, double* c, std::int64_t ldc);
+
 /// Lower Cholesky factor of the n x n SPD matrix (upper triangle zeroed). Throws NotPositiveDefinite.
 [[nodiscard]] std::vector<double> cholesky_lower(std::int64_t n, std::vector<double> a);
 

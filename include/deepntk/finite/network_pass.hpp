@@ -1,0 +1,73 @@
+#pragma once
+// Forward and backward passes of one finite network over a batch of points, and the parameter
+// groups of its gradient (docs/kernels.md §Finite-width networks).
+//
+// Every layer map is h = W a + sqrt(sb2) b with the layer input a already scaled
+// (a = sqrt(sw2 / fan_in) φ(previous), the raw input x for the first layer), so the gradient
+// of the scalar output F with respect to a weight matrix is δ ⊗ a, δ = dF/dh, and for two
+// points p, q the gradient inner products of one layer are
+//
+//   Σ_W dF(p)/dW dF(q)/dW = (δ_p · δ_q)(a_p · a_q),        Σ_b ... = sb2 (δ_p · δ_q).
+//
+// backward() hands these per-layer factors to a GradientVisitor, so the kernels are
+// accumulated layer by layer and the points x parameters Jacobian never exists.
+//
+// Every point's values depend on that point alone (fixed-order loops over units, no
+// reductions across points): a point gives the same bits in any batch, on any rank.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "deepntk/finite/finite_network.hpp"
+#include "deepntk/finite/network_parameters.hpp"
+
+namespace deepntk::finite {
+
+/// Receives the gradient's parameter groups of one network over a batch of `count` points.
+/// Arrays are column-major, one column per point of the batch.
+class GradientVisitor {
+ public:
+  virtual ~GradientVisitor() = default;
+  /// A weight matrix (and its biases): for points p, q the group adds
+  ///   (δ_p · δ_q) (weight_factor (a_p · a_q) + bias_factor)
+  /// where δ is `delta` (delta_rows x count) and a is `input` (input_rows x count).
+  virtual void weight_group(const double* delta, std::int64_t delta_rows, const double* input,
+                            std::int64_t input_rows, double weight_factor, double bias_factor) = 0;
+  /// A read-out head (and its bias): adds weight_factor (a_p · a_q) + bias_factor, where a is
+  /// `features` (rows x count). The heads alone make the feature kernel.
+  virtual void head_group(const double* features, std::int64_t rows, double weight_factor, double bias_factor) = 0;
+};
+
+class NetworkPass {
+ public:
+  /// Runs the forward pass of the network with `parameters` on `count` points, `inputs`
+  /// column-major input_dim x count, and keeps what the backward pass needs.
+  NetworkPass(const FiniteNetworkSpec& spec, const NetworkParameters& parameters, std::span<const double> inputs,
+              std::int64_t count);
+
+  /// The network output F of each point.
+  [[nodiscard]] std::span<const double> outputs() const noexcept { return outputs_; }
+
+  /// Visits every parameter group of dF/dθ, from the output towards the input.
+  void backward(GradientVisitor& visitor) const;
+
+  /// Bytes this pass keeps for a network of `depth` on `count` points (the planner's figure).
+  [[nodiscard]] static std::int64_t stored_bytes(const FiniteNetworkSpec& spec, std::int64_t input_dim,
+                                                 std::int64_t depth, std::int64_t count);
+
+ private:
+  void forward_chain();
+  void forward_residual();
+  void backward_chain(GradientVisitor& visitor) const;
+  void backward_residual(GradientVisitor& visitor) const;
+
+  const FiniteNetworkSpec& spec_;
+  const NetworkParameters& parameters_;
+  std::int64_t count_ = 0;
+  std::vector<double> scaled_inputs_;                ///< sqrt(sw2 / d) x, input_dim x count
+  std::vector<std::vector<double>> preactivations_;  ///< mlp/shortcut: h_1 .. h_T; resnet: s_0 .. s_L
+  std::vector<double> outputs_;
+};
+
+}  // namespace deepntk::finite
