@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(a_grid_larger_than_the_run_is_refused) {
 
 BOOST_AUTO_TEST_CASE(a_grid_with_more_cells_than_an_int_is_refused_not_crashed) {
   // 65536 x 65536 wrapped to 0 cells in int arithmetic and segfaulted in Cblacs_gridinit.
-  const auto path = output_path("huge-grid.h5");
+  const auto path = fresh_output("huge-grid.h5");
   const auto result = run_deepntk(2, "run " + config + " --set parallel.grid=[65536,65536] --output " + path);
   BOOST_TEST(result.exit_code == 1, result.err);
   BOOST_TEST(count(result.err, "deepntk: error") == 1u, result.err);
@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(a_grid_with_more_cells_than_an_int_is_refused_not_crashed) 
 BOOST_AUTO_TEST_CASE(the_largest_block_size_runs_as_one_block) {
   // parallel.block_size = 2^31 - 1 overflowed PDSYEVD's 32-bit LWORK after the sweep had run;
   // the block is now capped at max(n_train, d) = 97, which holds the same data.
-  const auto path = output_path("huge-block.h5");
+  const auto path = fresh_output("huge-block.h5");
   const auto result = run_deepntk(2, "run " + config + " --set parallel.block_size=2147483647 --output " + path);
   BOOST_TEST(result.exit_code == 0, result.err);
   BOOST_TEST(result.out.find("block size 97") != std::string::npos, result.out);

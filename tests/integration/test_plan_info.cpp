@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(plan_with_the_largest_n_train_is_immediate_and_small) {
 // The run refuses a PDSYEVD workspace beyond ScaLAPACK's 32-bit LWORK before allocating
 // anything: it used to run the whole sweep and fail at the first analysis.
 BOOST_AUTO_TEST_CASE(run_refuses_an_lwork_beyond_32_bits_before_the_sweep) {
-  const auto path = fresh("lwork.h5");
+  const auto path = fresh_output("lwork.h5");
   const auto run = run_deepntk(1, "run " + config + " --set data.n_train=40000 --set parallel.memory_per_rank=4000000T"
                                   " --output " + path);
   BOOST_TEST(run.exit_code == 1, run.err);
@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(run_refuses_an_lwork_beyond_32_bits_before_the_sweep) {
 
 // "1 ranks" was printed by the run's start line and summary (core/counted.hpp now).
 BOOST_AUTO_TEST_CASE(one_rank_is_singular_in_every_message) {
-  const auto run = run_deepntk(1, "run " + config + " --set 'depth.schedule=[3]' --output " + fresh("one-rank.h5"));
+  const auto run = run_deepntk(1, "run " + config + " --set 'depth.schedule=[3]' --output " + fresh_output("one-rank.h5"));
   BOOST_TEST(run.exit_code == 0, run.err);
   BOOST_TEST(contains(run.out, "1 rank on a 1x1 grid"), run.out);
   BOOST_TEST(contains(run.out, "1 rank (1x1 grid), 1 depth,"), run.out);
