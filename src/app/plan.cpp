@@ -101,7 +101,8 @@ void eigen_workspace(Model& m) {
   const auto w = linalg::pdsyevd_workspace(m.shape.n_train, m.block, m.train.rows, m.train.cols, m.grid.cols);
   m.eigen_work_doubles = w.doubles;
   m.eigen_work_ints = w.ints;
-  m.values_work = linalg::pdsyevr_workspace(m.shape.n_train, m.block, m.shape.n_train, false, m.grid.rows, m.grid.cols);
+  m.values_work =
+      linalg::pdsyevr_workspace(m.shape.n_train, m.block, m.shape.n_train, false, m.grid.rows, m.grid.cols);
 }
 
 Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShape grid, std::size_t depth_count) {
@@ -233,7 +234,8 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
   // PDSYEVR without vectors: the copy and a workspace of O(n nb).
   if (m.values_only) {
     consider("PDSYEVR, eigenvalues only",
-             {copy, {"PDSYEVR workspace", add(doubles(m.values_work.doubles), mul(m.values_work.ints, bytes_per_int))}});
+             {copy, {"PDSYEVR workspace",
+                     add(doubles(m.values_work.doubles), mul(m.values_work.ints, bytes_per_int))}});
   }
   if (m.quality) consider("decomposition check", {vectors, {"residual K V - V Lambda and V^T V - I", 2 * t}});
   if (config.analysis.eigenvectors) consider("eigenvector output", {vectors, {"HDF5 write buffer", t}});

@@ -26,7 +26,11 @@ using detail::blas_int;
 namespace {
 
 const int one = 1;
+
+// The slice and PDORMTR's need are sizes from n and the block size: checked (core/checked_arithmetic.hpp).
 constexpr const char* what = "PDSYEVR's back-transformation workspace";
+std::int64_t mul(std::int64_t a, std::int64_t b) { return checked_multiply(a, b, what); }
+std::int64_t add(std::int64_t a, std::int64_t b) { return checked_add(a, b, what); }
 
 // ScaLAPACK's NUMROC for the first process (the one holding the most).
 std::int64_t numroc_first(std::int64_t extent, std::int64_t block, int procs) {
@@ -37,9 +41,7 @@ std::int64_t numroc_first(std::int64_t extent, std::int64_t block, int procs) {
 // fixed by N, NB and the number mz of wanted vectors, whatever LWORK is.
 std::int64_t backtransform_slice(std::int64_t n, std::int64_t nb, std::int64_t mz, grid::GridShape shape) {
   const std::int64_t np00 = numroc_first(n, nb, shape.rows), mq00 = numroc_first(mz, nb, shape.cols);
-  return std::max(checked_multiply<std::int64_t>(18, n, what),
-                  checked_add(checked_multiply(np00, mq00, what),
-                              checked_multiply<std::int64_t>(2, checked_multiply(nb, nb, what), what), what));
+  return std::max(mul(18, n), add(mul(np00, mq00), mul(2, mul(nb, nb))));
 }
 
 // What PDORMTR('L', 'L', 'N') asks of LWORK for an n x mz Z: max(NB(NB-1)/2, (MPC0 + NQC0) NB)
@@ -47,8 +49,7 @@ std::int64_t backtransform_slice(std::int64_t n, std::int64_t nb, std::int64_t m
 // largest share is the source's) and NQC0 <= MQ00.
 std::int64_t backtransform_need(std::int64_t n, std::int64_t nb, std::int64_t mz, grid::GridShape shape) {
   const std::int64_t np00 = numroc_first(n, nb, shape.rows), mq00 = numroc_first(mz, nb, shape.cols);
-  return checked_add(std::max(checked_multiply(nb, nb - 1, what) / 2, checked_multiply(np00 + mq00, nb, what)),
-                     checked_multiply(nb, nb, what), what);
+  return add(std::max(mul(nb, nb - 1) / 2, mul(add(np00, mq00), nb)), mul(nb, nb));
 }
 
 struct Pdsyevr {

@@ -39,7 +39,8 @@ Workspace pdsyevr_workspace(std::int64_t n, std::int64_t block, std::int64_t wan
   const std::int64_t nnp = std::max<std::int64_t>({n, add(procs, 1), 4});
   if (vectors) {
     // 2 + 5N + max(18 NN, NP0 MQ0 + 2 NB^2) + (2 + ceil(MZ / NPROCS)) NN; 12 NNP + 2N.
-    const std::int64_t mq0 = matrix::BlockCyclic1D(std::max<std::int64_t>({wanted, nb, 2}), nb, grid_cols).local_extent(0);
+    const std::int64_t mq0 =
+        matrix::BlockCyclic1D(std::max<std::int64_t>({wanted, nb, 2}), nb, grid_cols).local_extent(0);
     const std::int64_t slices = 2 + (wanted + procs - 1) / procs;
     const std::int64_t doubles =
         add(add(2, mul(5, n)), add(std::max(mul(18, nn), add(mul(np0, mq0), mul(2, mul(nb, nb)))), mul(slices, nn)));
