@@ -31,6 +31,12 @@ constexpr const char* memory_count = "the plan's memory count per rank";
 std::int64_t mul(std::int64_t a, std::int64_t b) { return checked_multiply(a, b, memory_count); }
 std::int64_t add(std::int64_t a, std::int64_t b) { return checked_add(a, b, memory_count); }
 
+// The fix for a per-rank size too large: a smaller share per rank. More ranks only help if the
+// block size gives them data (one block of n_train leaves all of it on one rank).
+constexpr const char* smaller_share_fix =
+    "use more ranks, each holding a smaller share (leave parallel.block_size unset, or set it small enough that "
+    "every rank gets a block), or fewer points";
+
 // Resident memory of a deepntk process right after MPI_Init, before the run allocates
 // anything: Open MPI, OpenBLAS (its buffers), HDF5, libstdc++. Measured on the development
 // machine (Open MPI 4.1, OpenBLAS 0.3.21, one BLAS thread): `deepntk run` on 8 points peaks at
@@ -331,11 +337,10 @@ Plan plan_of(const RunConfig& config, const PlanShape& shape, int ranks) {
   if (pdsyevd_too_large || pdsyevr_too_large) {
     plan.integer_limit = fmt::format(
         "{}'s workspace on the busiest rank is {} doubles for n_train = {} on {}, more than ScaLAPACK's "
-        "32-bit LWORK allows ({}): the run would fail at its first analysis; use more ranks (each holds a smaller "
-        "share) or fewer points, or turn off the analyses that need it (the analysis phase of `deepntk plan` "
-        "names the step)",
+        "32-bit LWORK allows ({}): the run would fail at its first analysis; {}, or turn off the analyses that "
+        "need it (the analysis phase of `deepntk plan` names the step)",
         pdsyevd_too_large ? "PDSYEVD" : "PDSYEVR", pdsyevd_too_large ? m.eigen_work_doubles : m.values_work.doubles,
-        shape.n_train, counted(ranks, "rank"), lwork_max);
+        shape.n_train, counted(ranks, "rank"), lwork_max, smaller_share_fix);
   }
 
   // Work on the busiest rank. Layer steps: kernels/depth_sweep.cpp (work_total).
@@ -380,9 +385,8 @@ Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks) {
     return plan_of(config, shape, ranks);
   } catch (const SizeOverflow& e) {
     // The same exception type, so the run's plan check refuses it too, with the sizes and the fix.
-    throw SizeOverflow(fmt::format("{}, for n_train = {} on {}; use more ranks (each holds a smaller share) "
-                                   "or fewer points",
-                                   e.what(), shape.n_train, counted(ranks, "rank")));
+    throw SizeOverflow(
+        fmt::format("{}, for n_train = {} on {}; {}", e.what(), shape.n_train, counted(ranks, "rank"), smaller_share_fix));
   }
 }
 
