@@ -184,6 +184,17 @@ BOOST_AUTO_TEST_CASE(plan_with_the_largest_n_train_is_immediate_and_small) {
   BOOST_TEST(contains(one_rank.err, "use more ranks"), one_rank.err);
 }
 
+// The run on the largest n_train: refused by its plan check in seconds, one line naming the fix
+// (its counts exceed 64 bits on 2 ranks), no file; the check used to ignore every plan error.
+BOOST_AUTO_TEST_CASE(run_with_the_largest_n_train_is_refused_at_once) {
+  const auto path = fresh_output("largest.h5");
+  const auto run = run_deepntk(2, "run " + config + " --set data.n_train=2147483647 --output " + path);
+  BOOST_TEST(run.exit_code == 1, run.err);
+  BOOST_TEST(count(run.err, "deepntk: error") == 1u, run.err);
+  BOOST_TEST(contains(run.err, "n_train = 2147483647 on 2 ranks"), run.err);
+  BOOST_TEST(!fs::exists(path));
+}
+
 // The run refuses a PDSYEVD workspace beyond ScaLAPACK's 32-bit LWORK before allocating
 // anything: it used to run the whole sweep and fail at the first analysis.
 BOOST_AUTO_TEST_CASE(run_refuses_an_lwork_beyond_32_bits_before_the_sweep) {
