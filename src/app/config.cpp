@@ -365,6 +365,12 @@ void validate(const RunConfig& config) {
           first, h, h, h, h));
     }
   }
+  // The standard parameterization's NTK grows with the width: it has no infinite-width limit.
+  if (config.network.infinite_width() && config.network.parameterization == finite::Parameterization::standard) {
+    throw ConfigError(
+        "network.parameterization: got \"standard\", whose NTK grows without bound with the width, but "
+        "network.width = \"infinite\"; give a finite network.width, or use \"ntk\"");
+  }
   if (source == DataSource::sine && config.network.sb2 == 0.0 &&
       std::find(config.data.preprocessing.begin(), config.data.preprocessing.end(), PreprocessingStep::bias) ==
           config.data.preprocessing.end()) {

@@ -28,6 +28,7 @@ bool file_source(const RunConfig& c) {
 bool labels_in_named_files(const RunConfig& c) {  // cifar10 batches hold their labels
   return c.data.source == DataSource::hdf5 || c.data.source == DataSource::idx;
 }
+bool finite_width(const RunConfig& c) { return !c.network.infinite_width(); }
 bool resnet(const RunConfig& c) { return c.network.architecture == Architecture::resnet; }
 bool shortcut(const RunConfig& c) { return c.network.architecture == Architecture::shortcut; }
 bool sphere(const RunConfig& c) { return c.data.source == DataSource::sphere; }
@@ -38,6 +39,9 @@ bool top_spectrum(const RunConfig& c) { return c.analysis.spectrum == SpectrumMe
 constexpr Applicability table[] = {
     {"network.alpha", "network.architecture", "\"resnet\"", resnet},
     {"network.readout_every", "network.architecture", "\"shortcut\"", shortcut},
+    {"network.heads", "network.architecture", "\"shortcut\"", shortcut},
+    {"montecarlo.samples", "network.width", "a number (finite width)", finite_width},
+    {"montecarlo.seed", "network.width", "a number (finite width)", finite_width},
     {"data.dim", "data.source", "\"sphere\"", sphere},
     {"data.noise", "data.source", "\"sine\"", sine},
     {"data.interval", "data.source", "\"sine\"", sine},

@@ -303,16 +303,17 @@ Field enum_key(std::string_view section, std::string_view name, Get get, std::st
   return f;
 }
 
-// ---- data.seed: the full uint64 range (TOML integers stop at 2^63 - 1) ----------------------
+// ---- seeds: the full uint64 range (TOML integers stop at 2^63 - 1) -------------------------
 
-Field seed_key(std::string_view meaning) {
+template <class Get>
+Field seed_key(std::string_view section, std::string_view name, Get get, std::string_view meaning) {
   const std::string expected =
       "an integer from 0 to 18446744073709551615 (as a string above 9223372036854775807)";
-  Field f = make_field("data", "seed", "integer", "0 to 2^64 - 1 (a string of digits above 2^63 - 1)", meaning);
+  Field f = make_field(section, name, "integer", "0 to 2^64 - 1 (a string of digits above 2^63 - 1)", meaning);
   f.read = [=](const toml::node& node, RunConfig& c) {
     if (const auto* integer = node.as_integer()) {
       if (integer->get() < 0) throw ValueProblem{fmt::format("got {}, expected {}", integer->get(), expected)};
-      c.data.seed = static_cast<std::uint64_t>(integer->get());
+      get(c) = static_cast<std::uint64_t>(integer->get());
       return;
     }
     if (const auto* text = node.as_string()) {
@@ -321,7 +322,7 @@ Field seed_key(std::string_view meaning) {
       const char* last = digits.data() + digits.size();
       if (auto [end, error] = std::from_chars(digits.data(), last, v);
           !digits.empty() && error == std::errc{} && end == last) {
-        c.data.seed = v;
+        get(c) = v;
         return;
       }
       throw ValueProblem{fmt::format("got {}, expected {}", render(node), expected)};
@@ -329,10 +330,61 @@ Field seed_key(std::string_view meaning) {
     wrong(node, expected);
   };
   f.check = [](const RunConfig&) {};
-  f.write = [](const RunConfig& c) {
-    return c.data.seed <= static_cast<std::uint64_t>(int64_max) ? std::to_string(c.data.seed)
-                                                               : toml_quote(std::to_string(c.data.seed));
+  f.write = [=](const RunConfig& c) {
+    const std::uint64_t seed = get(c);
+    return seed <= static_cast<std::uint64_t>(int64_max) ? std::to_string(seed) : toml_quote(std::to_string(seed));
   };
+  return f;
+}
+
+// ---- network.width: "infinite" or a number of units ------------------------------------------
+
+constexpr std::int64_t max_width = 1 << 20;
+
+Field width_key(std::string_view meaning) {
+  const std::string expected = fmt::format("\"infinite\" or an integer from 1 to {}", max_width);
+  Field f = make_field("network", "width", "string or integer", fmt::format("\"infinite\" | 1 to {}", max_width),
+                       meaning);
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    if (const auto* text = node.as_string()) {
+      if (without_spaces(text->get()) == "infinite") {
+        c.network.width = 0;
+        return;
+      }
+      if (auto v = integer_from_text(text->get()); v && *v >= 1 && *v <= max_width) {
+        c.network.width = *v;
+        return;
+      }
+      throw ValueProblem{fmt::format("got {}, expected {}", render(node), expected)};
+    }
+    const std::int64_t v = read_integer(node, expected);
+    if (v < 1 || v > max_width) throw ValueProblem{fmt::format("got {}, expected {}", v, expected)};
+    c.network.width = v;
+  };
+  f.check = [=](const RunConfig& c) {
+    if (c.network.width < 0 || c.network.width > max_width) {
+      throw ValueProblem{fmt::format("got {}, expected {}", c.network.width, expected)};
+    }
+  };
+  f.write = [](const RunConfig& c) {
+    return c.network.infinite_width() ? toml_quote("infinite") : std::to_string(c.network.width);
+  };
+  return f;
+}
+
+// ---- network.heads: "1/sqrt(K)" | "sum" | "mean" ---------------------------------------------
+
+Field heads_key(std::string_view meaning) {
+  constexpr std::string_view expected = R"x("1/sqrt(K)", "sum" or "mean")x";
+  Field f = make_field("network", "heads", "string", R"x("1/sqrt(K)" | "sum" | "mean")x", meaning);
+  f.read = [=](const toml::node& node, RunConfig& c) {
+    const std::string text = without_spaces(read_string(node, expected));
+    const auto combination = finite::head_combination_from_string(text);
+    if (!combination) throw ValueProblem{fmt::format("got {}, expected {}", render(node), expected)};
+    c.network.heads = *combination;
+  };
+  f.check = [](const RunConfig&) {};
+  f.write = [](const RunConfig& c) { return toml_quote(finite::to_string(c.network.heads)); };
   return f;
 }
 
@@ -850,7 +902,8 @@ Field interval_key(std::string_view meaning) {
 const std::vector<Section>& section_table() {
   static const std::vector<Section> table{
       {"data", "Where the input points come from."},
-      {"network", "The infinitely wide network whose kernels are computed (docs/kernels.md)."},
+      {"network", "The network whose kernels are computed (docs/kernels.md)."},
+      {"montecarlo", "Finite network.width: how many random networks are averaged (docs/kernels.md)."},
       {"depth", "Which depths are recorded, and which kernels."},
       {"parallel", "How matrices are distributed over the MPI ranks (BLACS grid, block-cyclic blocks)."},
       {"output", "What is written to the result file."},
@@ -880,7 +933,7 @@ std::vector<Field> make_fields() {
   f.push_back(integer_key("data", "dim", DEEPNTK_MEMBER(data.dim), 1, int32_max,
                           "Input dimension d of generated points (sphere: points on S^(d-1)). "
                           "The other sources ignore it: d is the number of columns of the data."));
-  f.push_back(seed_key("Seed of the random generator for generated data and for the random and balanced "
+  f.push_back(seed_key("data", "seed", DEEPNTK_MEMBER(data.seed), "Seed of the random generator for generated data and for the random and balanced "
                        "subsets of a file source; the same seed gives the same points on any number of ranks."));
   f.push_back(string_key("data", "path", DEEPNTK_MEMBER(data.path), Empty::allowed,
                          "hdf5: the input file; idx, cifar10: the directory holding the files (docs/data.md). "
@@ -938,6 +991,26 @@ std::vector<Field> make_fields() {
                           "h: a read-out head on layers h, 2h, ..., the output averages them "
                           "(shortcut only, and then every recorded depth must be at least h; ignored "
                           "otherwise)."));
+  f.push_back(heads_key(
+      "How the shortcut network's K = L / h heads make its output, c(K) times their sum: \"1/sqrt(K)\" "
+      "(the kernels are the mean over heads), \"sum\" (K times that mean), \"mean\" (that mean over K). "
+      "Shortcut only."));
+  f.push_back(width_key(
+      "Units per hidden layer. \"infinite\": the analytic infinite-width kernels. A number: the mean "
+      "empirical NTK and feature kernel of [montecarlo] samples random networks of that width, with "
+      "their standard errors (docs/kernels.md, Finite-width networks)."));
+  f.push_back(enum_key<finite::Parameterization>(
+      "network", "parameterization", DEEPNTK_MEMBER(network.parameterization),
+      "Finite width only: which parameters the NTK differentiates with respect to. ntk: the standard "
+      "normal W, b of h = sqrt(sw2/fan_in) W a + sqrt(sb2) b (the analytic NTK's); standard: W with "
+      "variance sw2/fan_in and b with variance sb2 of h = W a + b (an NTK that grows with the width)."));
+  // [montecarlo]
+  f.push_back(integer_key("montecarlo", "samples", DEEPNTK_MEMBER(montecarlo.samples), 2, int32_max,
+                          "Random networks averaged at every recorded depth (finite network.width only)."));
+  f.push_back(seed_key("montecarlo", "seed", DEEPNTK_MEMBER(montecarlo.seed),
+                       "Network s is drawn from (seed, s), parameter by parameter, so the networks are the "
+                       "same on any number of ranks, and the networks of two depths share their common "
+                       "layers (finite network.width only)."));
   // [depth]
   f.push_back(schedule_key(
       "Depths L at which kernels are recorded: an array, a comma-separated string, or "

@@ -8,11 +8,15 @@
 #include <limits>
 #include <stdexcept>
 
+#include <numeric>
+
 #include <fmt/format.h>
 
 #include "deepntk/core/checked_arithmetic.hpp"
 #include "deepntk/core/counted.hpp"
 #include "deepntk/app/block_size.hpp"
+#include "deepntk/app/network_spec_from_config.hpp"
+#include "deepntk/finite/monte_carlo_sweep.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
 #include "deepntk/linalg/eigen_workspace.hpp"
 #include "deepntk/matrix/block_cyclic.hpp"
@@ -70,6 +74,10 @@ constexpr double eigen_flop_rate = 4.0e9;
 // docs/performance.md (41 GFLOP/s through serial::gemm), halved for ScaLAPACK's smaller blocks
 // and communication.
 constexpr double blas3_flop_rate = 2.0e10;
+// The Monte-Carlo kernels' accumulation (per layer two GEMMs of inner width m per tile and a
+// Hadamard update): about a quarter of the DGEMM rate for m = 16 and 64 x 64 tiles (small
+// products; bench/ measures it, docs/performance.md).
+constexpr double gram_flop_rate = 1.0e10;
 
 // Local extents of the rank at grid position (0, 0), the largest of the grid.
 struct Local {
@@ -100,6 +108,10 @@ struct Model {
   std::int64_t eigen_work_doubles = 0;
   std::int64_t eigen_work_ints = 0;
   linalg::Workspace values_work;  // PDSYEVR without vectors, all eigenvalues
+  // Finite width (network.width > 0): the Monte-Carlo producer instead of the sweep state.
+  bool finite = false;
+  std::int64_t batch_points = 0;     // points the rank's networks see (its rows and columns)
+  std::int64_t monte_carlo_bytes = 0;  // finite::MonteCarloSweep::memory_bytes
 };
 
 // PDSYEVD's workspace at grid position (0, 0): what linalg/eigen.cpp allocates there.
@@ -109,6 +121,18 @@ void eigen_workspace(Model& m) {
   m.eigen_work_ints = w.ints;
   m.values_work =
       linalg::pdsyevr_workspace(m.shape.n_train, m.block, m.shape.n_train, false, m.grid.rows, m.grid.cols);
+}
+
+// Points that are both a local row and a local column of the n x n train kernel at grid
+// position (0, 0): the global blocks I with I = 0 mod rows and I = 0 mod cols, i.e. the
+// multiples of lcm(rows, cols). Counted, not listed (O(1) in n).
+std::int64_t shared_points_at_origin(std::int64_t n, std::int64_t block, grid::GridShape grid) {
+  const std::int64_t blocks = (n + block - 1) / block;
+  const std::int64_t period = std::lcm<std::int64_t>(grid.rows, grid.cols);
+  const std::int64_t shared = (blocks + period - 1) / period;
+  std::int64_t points = mul(shared, block);
+  if (blocks > 0 && (blocks - 1) % period == 0) points -= blocks * block - n;  // the last block is short
+  return points;
 }
 
 Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShape grid, std::size_t depth_count) {
@@ -153,6 +177,17 @@ Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShap
   m.solve_beside_basis = separate_weights && m.basis;
   m.fallback_eigen = m.solves && ac.fallback == FallbackKind::spectral;
   eigen_workspace(m);
+
+  // finite/monte_carlo_sweep.cpp: the batch holds the points of the rank's local rows and
+  // columns of the train kernel and of its test rows (at most; shared points count once).
+  m.finite = !net.infinite_width();
+  if (m.finite) {
+    const auto sub = [](std::int64_t a, std::int64_t b) { return a - b; };
+    m.batch_points = add(sub(add(m.train.rows, m.train.cols), shared_points_at_origin(n, m.block, grid)), m.test.rows);
+    const auto schedule = kernels::DepthSchedule::parse(config.depth.schedule);
+    m.monte_carlo_bytes = finite::MonteCarloSweep::memory_bytes(finite_spec_from_config(net), d, schedule.max_depth(),
+                                                                m.batch_points, add(m.train.entries(), m.test.entries()));
+  }
   return m;
 }
 
@@ -190,9 +225,15 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
   // Alive from the input Gram to the end: InputKernels (K0 and the gaps) stays in scope.
   const MemoryItem input_kernels{"input Gram K0, train and test (distributed)", kernel_bytes};
   const MemoryItem input_gaps{"input gaps 1 - rho_0 per local pair", kernel_bytes};
-  const MemoryItem pair_state{fmt::format("sweep state, {} arrays per pair", m.pair_arrays + (m.keeps_input_gap ? 1 : 0)),
-                              mul(m.pair_arrays + (m.keeps_input_gap ? 1 : 0), kernel_bytes)};
-  const MemoryItem recorded{"sweep output at a recorded depth (NNGP, NTK, gap)", mul(3, kernel_bytes)};
+  const MemoryItem pair_state =
+      m.finite ? MemoryItem{fmt::format("Monte-Carlo state: per-entry sums of the networks, activations of {} points",
+                                        m.batch_points),
+                            m.monte_carlo_bytes}
+               : MemoryItem{fmt::format("sweep state, {} arrays per pair", m.pair_arrays + (m.keeps_input_gap ? 1 : 0)),
+                            mul(m.pair_arrays + (m.keeps_input_gap ? 1 : 0), kernel_bytes)};
+  // The Monte-Carlo producer's output arrays are part of its state (monte_carlo_bytes).
+  const MemoryItem recorded = m.finite ? MemoryItem{"(the Monte-Carlo output is counted in its state)", 0}
+                                       : MemoryItem{"sweep output at a recorded depth (NNGP, NTK, gap)", mul(3, kernel_bytes)};
   const MemoryItem matrices{"kernel matrices train and test (distributed)", kernel_bytes};
 
   std::vector<MemoryPhase> phases;
@@ -211,14 +252,27 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
   phase("depth loop: sweep, kernels, HDF5 writes",
         {input_kernels, input_gaps, pair_state, recorded, matrices,
          {"HDF5 write buffer (one local matrix, row-major)", doubles(m.train.entries())}});
+  if (m.finite) {
+    // app/finite_width_report.cpp: standard errors, spreads and two analytic references as
+    // distributed matrices, and while a reference is computed, an exact sweep of the train
+    // block (its state and output).
+    const std::int64_t train_bytes = doubles(m.train.entries());
+    phase("finite width: analytic reference at a recorded depth",
+          {input_kernels, input_gaps, pair_state, recorded, matrices,
+           {"standard errors, spreads, references (distributed)", add(mul(4, train_bytes), doubles(m.test.entries()))},
+           {fmt::format("exact sweep of the train block, {} arrays per pair", m.pair_arrays + 3),
+            mul(m.pair_arrays + 3, train_bytes)}});
+  }
 
   // A checkpoint (app/checkpoint.cpp; every checkpoint.every_seconds, and on SIGTERM/SIGUSR1):
   // save_state() copies every per-pair array, and each is written through one distributed
   // matrix at a time (checkpoint_state.cpp) with its HDF5 buffer.
-  const int saved_arrays = m.pair_arrays + (m.keeps_input_gap ? 1 : 0);
+  // The Monte-Carlo state: eight per-pair arrays (finite/monte_carlo_sweep.cpp, save_state).
+  const int saved_arrays = m.finite ? 8 : m.pair_arrays + (m.keeps_input_gap ? 1 : 0);
   phase("checkpoint write (between depths)",
         {input_kernels, input_gaps, pair_state, recorded, matrices,
-         {fmt::format("copy of the sweep state ({} arrays per pair)", saved_arrays), mul(saved_arrays, kernel_bytes)},
+         {fmt::format("copy of the {} state ({} arrays per pair)", m.finite ? "Monte-Carlo" : "sweep", saved_arrays),
+          mul(saved_arrays, kernel_bytes)},
          {"one state array as a distributed matrix, and its HDF5 buffer", mul(2, kernel_bytes)}});
 
   // The analysis at one recorded depth: its most expensive step (kernel_analysis.cpp).
@@ -347,13 +401,35 @@ Plan plan_of(const RunConfig& config, const PlanShape& shape, int ranks) {
   const bool per_depth_passes =
       config.network.architecture == Architecture::resnet && config.network.alpha.rule != AlphaRule::constant;
   plan.layer_steps = 0;
-  if (per_depth_passes) {
+  if (!config.network.infinite_width()) {
+    plan.networks_per_depth = config.montecarlo.samples;
+    plan.width = config.network.width;
+    // finite/monte_carlo_sweep.cpp (work_total): every network layer of every depth.
+    for (auto d : schedule.depths()) plan.layer_steps += d * config.montecarlo.samples;
+  } else if (per_depth_passes) {
     for (auto d : schedule.depths()) plan.layer_steps += d;
   } else {
     plan.layer_steps = schedule.max_depth();
   }
   const double updates = static_cast<double>(computed_pairs(m)) * static_cast<double>(plan.layer_steps);
-  plan.work.push_back({"depth sweep", updates, "pair-layer updates", updates / sweep_rate(config.network)});
+  if (m.finite) {
+    // Per network layer and pair: two GEMM inner products of width m and a Hadamard update
+    // (4 m + 4 flops, finite/gradient_gram.cpp); per point: forward and backward, 4 m^2.
+    // Every recorded depth runs its own networks: samples x (sum of depths) network layers.
+    double network_layers = 0;
+    for (auto depth : schedule.depths()) network_layers += static_cast<double>(depth);
+    network_layers *= static_cast<double>(config.montecarlo.samples);
+    const double width = static_cast<double>(config.network.width);
+    const double flops = network_layers * (static_cast<double>(computed_pairs(m)) * (4 * width + 4) +
+                                           static_cast<double>(m.batch_points) * 4 * width * width);
+    plan.work.push_back({"Monte-Carlo kernels (networks' gradient Grams)", flops, "flop", flops / gram_flop_rate});
+    double reference_steps = 0;
+    for (auto depth : schedule.depths()) reference_steps += static_cast<double>(depth);
+    const double reference = static_cast<double>(m.train.entries()) * reference_steps;
+    plan.work.push_back({"analytic references", reference, "pair-layer updates", reference / sweep_rate(config.network)});
+  } else {
+    plan.work.push_back({"depth sweep", updates, "pair-layer updates", updates / sweep_rate(config.network)});
+  }
 
   const double n = static_cast<double>(shape.n_train), mt = static_cast<double>(shape.n_test);
   const double k = static_cast<double>(std::max<std::int64_t>(shape.target_columns, 1));
@@ -477,7 +553,10 @@ std::string format_plan(const Plan& plan, const AvailableMemory& available) {
       "deepntk plan: {} train + {} test points of dimension {}, {} ({})\n"
       "  {} on a {} grid, block size {}; per-rank figures are for grid position (0, 0), which holds "
       "the most\n\n",
-      s.n_train, s.n_test, s.dim, counted(plan.recorded_depths, "recorded depth"), counted(plan.layer_steps, "layer step"),
+      s.n_train, s.n_test, s.dim, counted(plan.recorded_depths, "recorded depth"),
+      plan.networks_per_depth > 0 ? fmt::format("{} networks of width {} each, {} in all", plan.networks_per_depth,
+                                                plan.width, counted(plan.layer_steps, "network layer"))
+                                  : counted(plan.layer_steps, "layer step"),
       counted(plan.ranks, "rank"), describe_grid(plan.grid), plan.block_size);
 
   out += "Memory per rank (an estimate of what is alive at the worst moment of each phase)\n";

@@ -13,6 +13,8 @@
 #include "deepntk/app/checkpoint.hpp"
 #include "deepntk/app/checkpoint_hash.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
+#include "deepntk/app/finite_width_report.hpp"
+#include "deepntk/app/kernel_producers.hpp"
 #include "deepntk/app/load_dataset.hpp"
 #include "deepntk/analysis/diagnostics.hpp"
 #include "deepntk/app/phase_times.hpp"
@@ -222,7 +224,9 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   auto inputs = data::assemble_input_kernels(dataset, grid, block);
   std::vector<kernels::PairBlock> blocks{pair_block(inputs.train_block, true, 0)};
   if (inputs.test_block) blocks.push_back(pair_block(*inputs.test_block, false, 1));
-  kernels::DepthSweep sweep(spec, schedule, blocks);
+  // The producer: the exact sweep, or the Monte-Carlo kernels of finite networks (one site).
+  const auto producer = make_kernel_producer(config, schedule, dataset, inputs, blocks, block);
+  kernels::KernelProducer& sweep = *producer;
   SweepLayout sweep_layout{grid, block, {{0, dataset.train.count, dataset.train.count}}};
   if (inputs.test_block) sweep_layout.groups.push_back({1, dataset.test.count, dataset.train.count});
   if (checkpoint.resume(sweep, blocks, sweep_layout) && world.is_root()) {
@@ -235,8 +239,8 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
   const std::vector<std::int64_t> depths(schedule.depths().begin(), schedule.depths().end());
   // What the layer steps will cost, for the ETA (sweep_cost_profile.hpp). Every rank times its
   // own sample in parallel, so no rank waits and the phase tables agree.
-  SweepCostProfile cost_profile;
-  if (!options.quiet) {
+  SweepCostProfile cost_profile;  // uniform for the Monte Carlo: every network layer costs the same
+  if (!options.quiet && config.network.infinite_width()) {
     const auto timed = times.measure("calibration");
     cost_profile = SweepCostProfile::calibrate(spec, schedule, blocks[0], 0.5);
   }
@@ -265,6 +269,11 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
 
   // The sweep runs in slices of `slice` layer steps, the same number on every rank (what happens
   // between slices, progress now and checkpoints later, must line up across ranks).
+  // Finite width: standard errors and the comparison with infinite width at every depth.
+  std::optional<FiniteWidthReport> finite_report;
+  if (!config.network.infinite_width()) {
+    finite_report.emplace(config, grid, block, blocks[0], dataset.train.count, inputs.test_block ? dataset.test.count : 0);
+  }
   const auto pairs = sweep_pair_counts(blocks, comm);
   const std::int64_t slice = layers_per_slice(pairs.most_on_one_rank);
   const std::int64_t first_layer = sweep.work_done();
@@ -297,6 +306,16 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     if (!recorded) continue;
     const auto depth_start = PhaseTimes::Clock::now();
     const std::int64_t depth = recorded->depth;
+    if (config.network.infinite_width()) {
+      // The sweep computes the shortcut's mean over heads; network.heads scales it by c(K)² K.
+      const double heads = head_rule_log_factor(config.network, depth);
+      recorded->nngp_log_scale += heads;
+      recorded->ntk_log_scale += heads;
+    }
+    if (finite_report) {
+      const auto timed = times.measure("reference");
+      finite_report->start_depth(depth);
+    }
     // Everything of this depth goes to its own checkpoint part, in the result's layout.
     const auto part = checkpoint.open_depth_part(depths_done);
     io::File& file = part->file();
@@ -330,6 +349,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
       if (write_matrices) io::write_matrix(file, layout::kernel_path(name, depth, "train"), train);
       io::write_vector(file, layout::kernel_path(name, depth, "train_diag"), std::span<const double>(train_diagonal));
       io::write_attribute(file, group, "log_scale", log_scale);
+      if (finite_report) static_cast<void>(finite_report->write(file, name, ntk, *recorded, train, write_matrices));
       if (test) {
         const auto& test_values = recorded->blocks[1];
         copy_block(ntk ? test_values.ntk : test_values.nngp, *test);

@@ -25,6 +25,14 @@ std::vector<double> EntrywiseMoments::standard_error() const {
   return out;
 }
 
+std::vector<double> EntrywiseMoments::standard_deviation() const {
+  std::vector<double> out(mean_.size(), std::numeric_limits<double>::quiet_NaN());
+  if (count_ < 2) return out;
+  const double n = static_cast<double>(count_);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = std::sqrt(squares_[i] / (n - 1.0));
+  return out;
+}
+
 void EntrywiseMoments::restore(std::int64_t count, std::vector<double> mean, std::vector<double> squared_deviations) {
   if (count < 0 || mean.size() != squared_deviations.size()) {
     throw std::invalid_argument("EntrywiseMoments::restore: inconsistent saved moments");

@@ -16,12 +16,11 @@ std::string_view to_string(HeadCombination combination) noexcept {
   return "unknown";
 }
 
-std::string_view to_string(Parameterization parameterization) noexcept {
-  switch (parameterization) {
-    case Parameterization::ntk: return "ntk";
-    case Parameterization::standard: return "standard";
+std::optional<HeadCombination> head_combination_from_string(std::string_view name) noexcept {
+  for (const auto c : {HeadCombination::inverse_sqrt_count, HeadCombination::sum, HeadCombination::mean}) {
+    if (to_string(c) == name) return c;
   }
-  return "unknown";
+  return std::nullopt;
 }
 
 double FiniteNetworkSpec::head_coefficient(std::int64_t heads_in_output) const {

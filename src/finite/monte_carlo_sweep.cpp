@@ -55,8 +55,10 @@ struct BlockState {
   std::vector<std::pair<std::int64_t, std::int64_t>> diagonal;  // (local index, batch point) of row_id == col_id entries
   std::vector<double> sample_ntk, sample_feature;  // one network's kernels
   EntrywiseMoments ntk, feature;
+  EntrywiseMoments normalized_ntk, normalized_feature;  // of each network's normalized entries
   // What the last recorded depth returned (views handed out until the next advance).
   std::vector<double> out_ntk, out_feature, out_gap, out_ntk_error, out_feature_error;
+  std::vector<double> out_ntk_spread, out_feature_spread;
   std::vector<double> row_ntk, col_ntk, row_feature, col_feature;
 };
 
@@ -145,6 +147,8 @@ void MonteCarloSweep::Impl::reset_moments() {
   for (BlockState& s : blocks) {
     s.ntk = EntrywiseMoments(s.sample_ntk.size());
     s.feature = EntrywiseMoments(s.sample_feature.size());
+    s.normalized_ntk = EntrywiseMoments(s.sample_ntk.size());
+    s.normalized_feature = EntrywiseMoments(s.sample_feature.size());
   }
   diagonal_ntk = EntrywiseMoments(static_cast<std::size_t>(batch.count));
   diagonal_feature = EntrywiseMoments(static_cast<std::size_t>(batch.count));
@@ -185,6 +189,22 @@ void MonteCarloSweep::Impl::run_network() {
     }
     s.ntk.add(s.sample_ntk);
     s.feature.add(s.sample_feature);
+    // This network's normalized entries, for the spread across networks: the question at
+    // bounded width is whether one deep network's normalized kernel already is the limit.
+    for (auto* kind : {&s.sample_ntk, &s.sample_feature}) {
+      const std::vector<double>& d = kind == &s.sample_ntk ? diagonal.ntk : diagonal.feature;
+      const std::int64_t rows = s.layout.rows;
+      for (std::int64_t c = 0; c < s.layout.cols; ++c) {
+        const double dc = d[static_cast<std::size_t>(s.layout.col_points[static_cast<std::size_t>(c)])];
+        for (std::int64_t r = 0; r < rows; ++r) {
+          const double dr = d[static_cast<std::size_t>(s.layout.row_points[static_cast<std::size_t>(r)])];
+          double& x = (*kind)[static_cast<std::size_t>(r + c * rows)];
+          x = x / std::sqrt(dr * dc);
+        }
+      }
+    }
+    s.normalized_ntk.add(s.sample_ntk);
+    s.normalized_feature.add(s.sample_feature);
   }
   diagonal_ntk.add(diagonal.ntk);
   diagonal_feature.add(diagonal.feature);
@@ -201,6 +221,8 @@ kernels::RecordedDepth MonteCarloSweep::Impl::record() {
     s.out_feature = s.feature.mean();
     s.out_ntk_error = s.ntk.standard_error();
     s.out_feature_error = s.feature.standard_error();
+    s.out_ntk_spread = s.normalized_ntk.standard_deviation();
+    s.out_feature_spread = s.normalized_feature.standard_deviation();
     const auto pick = [](const std::vector<std::int64_t>& points, const std::vector<double>& values) {
       std::vector<double> out;
       for (const auto p : points) out.push_back(values[static_cast<std::size_t>(p)]);
@@ -222,7 +244,8 @@ kernels::RecordedDepth MonteCarloSweep::Impl::record() {
       }
     for (const auto& entry : s.diagonal) s.out_gap[static_cast<std::size_t>(entry.first)] = 0.0;
     rec.blocks.push_back(kernels::BlockKernels{s.out_feature, s.out_ntk, s.out_gap, s.row_feature, s.col_feature,
-                                               s.row_ntk, s.col_ntk, s.out_feature_error, s.out_ntk_error});
+                                               s.row_ntk, s.col_ntk, s.out_feature_error, s.out_ntk_error,
+                                               s.out_feature_spread, s.out_ntk_spread});
   }
   return rec;
 }
@@ -261,6 +284,8 @@ std::optional<kernels::RecordedDepth> MonteCarloSweep::advance(std::int64_t max_
 namespace {
 
 const char* const moment_names[] = {"ntk_mean", "ntk_squares", "feature_mean", "feature_squares"};
+const char* const normalized_names[] = {"normalized_ntk_mean", "normalized_ntk_squares", "normalized_feature_mean",
+                                        "normalized_feature_squares"};
 
 const std::vector<double>& named(const std::vector<kernels::NamedArray>& arrays, std::string_view name, std::size_t size) {
   for (const auto& a : arrays) {
@@ -289,8 +314,14 @@ kernels::SweepState MonteCarloSweep::save_state() const {
     out.symmetric = b.layout.symmetric;
     out.row_ids = b.layout.row_ids;
     out.col_ids = b.layout.col_ids;
-    out.arrays = {{moment_names[0], b.ntk.mean()}, {moment_names[1], b.ntk.squared_deviations()},
-                  {moment_names[2], b.feature.mean()}, {moment_names[3], b.feature.squared_deviations()}};
+    out.arrays = {{moment_names[0], b.ntk.mean()},
+                  {moment_names[1], b.ntk.squared_deviations()},
+                  {moment_names[2], b.feature.mean()},
+                  {moment_names[3], b.feature.squared_deviations()},
+                  {normalized_names[0], b.normalized_ntk.mean()},
+                  {normalized_names[1], b.normalized_ntk.squared_deviations()},
+                  {normalized_names[2], b.normalized_feature.mean()},
+                  {normalized_names[3], b.normalized_feature.squared_deviations()}};
     s.blocks.push_back(std::move(out));
   }
   const std::vector<double>* diagonal[] = {&im.diagonal_ntk.mean(), &im.diagonal_ntk.squared_deviations(),
@@ -333,6 +364,10 @@ void MonteCarloSweep::restore_state(const kernels::SweepState& s) {
     const std::size_t size = b.sample_ntk.size();
     b.ntk.restore(samples_done, named(saved->arrays, moment_names[0], size), named(saved->arrays, moment_names[1], size));
     b.feature.restore(samples_done, named(saved->arrays, moment_names[2], size), named(saved->arrays, moment_names[3], size));
+    b.normalized_ntk.restore(samples_done, named(saved->arrays, normalized_names[0], size),
+                             named(saved->arrays, normalized_names[1], size));
+    b.normalized_feature.restore(samples_done, named(saved->arrays, normalized_names[2], size),
+                                 named(saved->arrays, normalized_names[3], size));
   }
   std::vector<double> diagonal[4];
   for (std::size_t k = 0; k < 4; ++k) {
@@ -365,9 +400,10 @@ void MonteCarloSweep::restore_state(const kernels::SweepState& s) {
 std::int64_t MonteCarloSweep::memory_bytes(const FiniteNetworkSpec& spec, std::int64_t input_dim, std::int64_t max_depth,
                                            std::int64_t batch_points, std::int64_t pairs) {
   constexpr std::string_view what = "the Monte-Carlo memory";
-  // Per entry: one network's two kernels, their two means and two sums of squares, and the
-  // five arrays a recorded depth hands out (means, errors, gap).
-  const std::int64_t per_pair = checked_multiply<std::int64_t>(pairs, 11 * 8, what);
+  // Per entry: one network's two kernels, the means and sums of squares of the two kernels and
+  // of their normalized entries, and the seven arrays a recorded depth hands out (means,
+  // errors, spreads, gap).
+  const std::int64_t per_pair = checked_multiply<std::int64_t>(pairs, 17 * 8, what);
   const std::int64_t per_point = checked_multiply<std::int64_t>(batch_points, 16 * 8, what);
   const std::int64_t parameters = checked_multiply<std::int64_t>(parameter_count(spec, input_dim, max_depth), 2 * 8, what);
   return checked_add(checked_add(per_pair, per_point, what),

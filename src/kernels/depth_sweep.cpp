@@ -266,7 +266,7 @@ struct DepthSweep::Impl {
           }
         }
       });
-      rec.blocks.push_back(BlockKernels{b.out_nngp, b.out_ntk, b.out_gap, b.row_nngp, b.col_nngp, b.row_ntk, b.col_ntk, {}, {}});
+      rec.blocks.push_back(BlockKernels{b.out_nngp, b.out_ntk, b.out_gap, b.row_nngp, b.col_nngp, b.row_ntk, b.col_ntk, {}, {}, {}, {}});
     }
     ++next_record;
     if (per_depth_passes) {

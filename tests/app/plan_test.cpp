@@ -12,7 +12,9 @@
 #include "deepntk/app/config.hpp"
 #include "deepntk/app/effective_block_size.hpp"
 #include "deepntk/app/plan.hpp"
+#include "deepntk/app/network_spec_from_config.hpp"
 #include "deepntk/app/plan_available_memory.hpp"
+#include "deepntk/finite/monte_carlo_sweep.hpp"
 #include "deepntk/core/checked_arithmetic.hpp"
 #include "deepntk/linalg/eigen_workspace.hpp"
 
@@ -250,6 +252,37 @@ BOOST_AUTO_TEST_CASE(a_plan_that_does_not_fit_names_a_rank_count_that_does) {
   BOOST_REQUIRE(impossible.has_value());
   BOOST_TEST(contains(*impossible, "cannot fit on any number of ranks"));
   BOOST_TEST(!app::refusal(config, plan, app::AvailableMemory{std::nullopt, "unknown"}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(finite_width_plans_the_monte_carlo_state_the_producer_holds) {
+  auto config = small_config();
+  app::apply_override(config, "network.width=64");
+  app::apply_override(config, "montecarlo.samples=4");
+  const auto shape = app::plan_shape(config);
+  const auto plan = app::make_plan(config, shape, 1);
+  // One rank: every train point is a row and a column, seen once; plus the test points.
+  const std::int64_t expected = deepntk::finite::MonteCarloSweep::memory_bytes(
+      app::finite_spec_from_config(config.network), 8, 10, 100 + 20, 100 * 100 + 20 * 100);
+  BOOST_TEST(item(phase(plan, "depth loop"), "Monte-Carlo state") == expected);
+  BOOST_TEST(plan.layer_steps == 4 * (1 + 10));
+  BOOST_TEST(plan.networks_per_depth == 4);
+  // The activations grow with width x depth: a deep wide run no longer fits where a shallow one does.
+  auto deep = config;
+  app::apply_override(deep, "depth.schedule=[1,100000]");
+  const auto deep_plan = app::make_plan(deep, shape, 1);
+  BOOST_TEST(deep_plan.peak_bytes() > plan.peak_bytes() + 64LL * 100000 * 120 * 8);
+  const app::AvailableMemory available{plan.peak_bytes() * 2, "parallel.memory_per_rank"};
+  BOOST_TEST(!app::refusal(config, plan, available).has_value());
+  const auto refused = app::refusal(deep, deep_plan, available);
+  BOOST_REQUIRE(refused.has_value());
+  BOOST_TEST(contains(*refused, "parallel.memory_per_rank"), *refused);
+  // On a 2 x 2 grid the rank at the origin sees the points of its row and column blocks once.
+  app::apply_override(config, "parallel.block_size=10");
+  const auto grid_plan = app::make_plan(config, shape, 4);
+  const std::int64_t rows = 50, cols = 50, shared = 50, test_rows = 10;  // blocks 0, 2, 4, 6, 8 both ways
+  BOOST_TEST(item(phase(grid_plan, "depth loop"), "Monte-Carlo state") ==
+             deepntk::finite::MonteCarloSweep::memory_bytes(app::finite_spec_from_config(config.network), 8, 10,
+                                                            rows + cols - shared + test_rows, 50 * 50 + 10 * 50));
 }
 
 BOOST_AUTO_TEST_CASE(the_table_names_every_phase_and_the_verdict) {

@@ -33,7 +33,7 @@ inline FiniteNetworkSpec make_spec(kernels::Architecture architecture, kernels::
 inline std::string describe(const FiniteNetworkSpec& s) {
   return fmt::format("{} h={} {} sw2={} sb2={} width={} {}", kernels::to_string(s.network.architecture),
                      s.network.readout_every, kernels::to_string(s.network.activation), s.network.sw2, s.network.sb2,
-                     s.width, to_string(s.parameterization));
+                     s.width, s.parameterization == Parameterization::ntk ? "ntk" : "standard");
 }
 
 /// dim x count standard normal inputs, column-major.

@@ -93,7 +93,11 @@ class Run:
             "spectrum": self.config["output"]["eigenvalues"],
             "eigenvectors": analysis["eigenvectors"],
             "diagnostics": analysis["diagnostics"],
+            "finite width": self.config["network"]["width"] != "infinite",
         }
+        # The feature kernel always has an analytic reference; this test's finite runs use the
+        # ntk parameterization, so the NTK has one too.
+        self.has["finite reference"] = self.has["finite width"] and self.config["network"]["parameterization"] == "ntk"
         self.has["ridge"] = self.has["regression"] and bool(analysis["ridge"])
         self.has["times"] = self.has["regression"] and bool(analysis["times"])
         top = analysis["spectrum"] == "top"
@@ -104,7 +108,7 @@ class Run:
         phases = text(f["timing/seconds"].attrs["phases"]).split(",")
         self.sizes = {"n": self.n, "m": self.m, "d": f["data/x_train"].shape[1], "D": len(self.depths), "k": k,
                       "R": len(analysis["ridge"]), "T": len(analysis["times"]),
-                      "K": min(analysis["top_k"], self.n), "P": len(phases)}
+                      "K": min(analysis["top_k"], self.n), "P": len(phases), "Z": 10}
         kernels = self.config["output"]["kernels"]
         self.kernels_at = (lambda L: kernels) if isinstance(kernels, bool) else (lambda L: L in kernels)
 
@@ -305,6 +309,8 @@ def main(mpiexec, deepntk, scratch, doc, example):
                        "analysis.ridge=[1e-3]"],
         # no test points (so no regression), eigenvalues only, no kernel matrices
         "no_test": small + ["data.n_test=0", "analysis.spectrum=values", "output.kernels=false"],
+        # finite width: Monte-Carlo kernels with standard errors and the infinite-width comparison
+        "finite": small + ["network.width=8", "montecarlo.samples=3", "output.kernels=[1, 10]"],
     }
     failures = []
     for name, settings in cases.items():

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "deepntk/finite/finite_network.hpp"
 #include "deepntk/kernels/network.hpp"
 
 namespace deepntk::app {
@@ -85,6 +86,10 @@ struct enum_names<Architecture> {
 template <>
 struct enum_names<Activation> {
   static constexpr std::array values{DEEPNTK_ACTIVATIONS(DEEPNTK_ENUM_NAME)};
+};
+template <>
+struct enum_names<finite::Parameterization> {
+  static constexpr std::array values{DEEPNTK_PARAMETERIZATIONS(DEEPNTK_ENUM_NAME)};
 };
 template <>
 struct enum_names<KernelKind> {
@@ -181,8 +186,24 @@ struct NetworkConfig {
   double sb2 = 0.0;
   BranchScale alpha{};
   std::int64_t readout_every = 1;  ///< h: a read-out head every h layers (shortcut only)
+  /// How the shortcut network's K heads make the output: c(K) Σ_k head_k, c = 1/sqrt(K), 1 or 1/K.
+  finite::HeadCombination heads = finite::HeadCombination::inverse_sqrt_count;
+  /// Units per hidden layer; 0 = infinite (the analytic kernels), else the Monte-Carlo kernels
+  /// of random networks of this width ([montecarlo]).
+  std::int64_t width = 0;
+  finite::Parameterization parameterization = finite::Parameterization::ntk;  ///< finite width only
+
+  [[nodiscard]] bool infinite_width() const noexcept { return width == 0; }
 
   bool operator==(const NetworkConfig&) const = default;
+};
+
+/// Finite width: the random networks averaged at every recorded depth.
+struct MonteCarloConfig {
+  std::int64_t samples = 16;  ///< networks per recorded depth (>= 2: the mean has a standard error)
+  std::uint64_t seed = 1;     ///< network s is drawn from (seed, s): the same on any rank count
+
+  bool operator==(const MonteCarloConfig&) const = default;
 };
 
 struct DepthConfig {
@@ -273,6 +294,7 @@ struct CheckpointConfig {
 struct RunConfig {
   DataConfig data;
   NetworkConfig network;
+  MonteCarloConfig montecarlo;
   DepthConfig depth;
   ParallelConfig parallel;
   OutputConfig output;

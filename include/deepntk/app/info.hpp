@@ -27,6 +27,8 @@ struct ResultSummary {
       std::int64_t depth = 0;
       std::optional<double> lambda_min, lambda_max, condition;  ///< true units
       std::optional<double> mse, accuracy;                      ///< at the first ridge value
+      /// Finite width: distance to the analytic kernel, rms of z, across-network spread.
+      std::optional<double> reference_distance, z_rms, normalized_spread;
     };
     std::vector<Line> lines;
   };

@@ -61,6 +61,10 @@ struct Plan {
   PlanShape shape;
   std::int64_t recorded_depths = 0;
   std::int64_t layer_steps = 0;  ///< layer steps of the sweep (sum of depths with per-depth passes)
+  /// Finite width: the random networks per recorded depth (then layer_steps counts the layers of
+  /// all of them); 0 for the analytic kernels.
+  std::int64_t networks_per_depth = 0;
+  std::int64_t width = 0;
   std::vector<MemoryPhase> phases;
   std::vector<WorkItem> work;
   /// Why the run cannot work whatever the memory: a ScaLAPACK size beyond its 32-bit integers

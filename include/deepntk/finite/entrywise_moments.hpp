@@ -23,6 +23,8 @@ class EntrywiseMoments {
   [[nodiscard]] const std::vector<double>& squared_deviations() const noexcept { return squares_; }
   /// sqrt(M2 / (count (count − 1))) per entry: the standard error of the mean (NaN below two samples).
   [[nodiscard]] std::vector<double> standard_error() const;
+  /// sqrt(M2 / (count − 1)) per entry: the spread of the samples themselves (NaN below two).
+  [[nodiscard]] std::vector<double> standard_deviation() const;
 
   /// Rebuilds the moments from saved values (a checkpoint).
   void restore(std::int64_t count, std::vector<double> mean, std::vector<double> squared_deviations);

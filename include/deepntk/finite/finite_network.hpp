@@ -5,6 +5,7 @@
 // draws, estimate the bounded-width kernels; at large width they approach the analytic ones.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "deepntk/kernels/network.hpp"
@@ -18,14 +19,19 @@ enum class HeadCombination {
   mean,                ///< c = 1/K: the kernels are that mean divided by K
 };
 
-/// Which parameters the NTK differentiates with respect to (the network function is the same).
-enum class Parameterization {
-  ntk,       ///< h = sqrt(sw2/fan_in) W a + sqrt(sb2) b, W, b standard normal: the analytic NTK's
-  standard,  ///< h = W a + b, W ~ N(0, sw2/fan_in), b ~ N(0, sb2): the NTK grows with the width
-};
+/// Which parameters the NTK differentiates with respect to (the network function is the same):
+///   ntk       h = sqrt(sw2/fan_in) W a + sqrt(sb2) b, W, b standard normal: the analytic NTK's;
+///   standard  h = W a + b, W ~ N(0, sw2/fan_in), b ~ N(0, sb2): the NTK grows with the width.
+/// Named once here; the configuration (network.parameterization) uses this list.
+#define DEEPNTK_PARAMETERIZATIONS(X) X(ntk) X(standard)
+#define DEEPNTK_FINITE_ENUMERATOR(name) name,
+enum class Parameterization { DEEPNTK_PARAMETERIZATIONS(DEEPNTK_FINITE_ENUMERATOR) };
+#undef DEEPNTK_FINITE_ENUMERATOR
 
+/// "1/sqrt(K)", "sum", "mean": the configuration's spelling (network.heads).
 [[nodiscard]] std::string_view to_string(HeadCombination combination) noexcept;
-[[nodiscard]] std::string_view to_string(Parameterization parameterization) noexcept;
+/// The combination spelled `name`, if any.
+[[nodiscard]] std::optional<HeadCombination> head_combination_from_string(std::string_view name) noexcept;
 
 struct FiniteNetworkSpec {
   kernels::NetworkSpec network;

@@ -81,6 +81,9 @@ struct BlockKernels {
   /// Monte-Carlo producers: the standard error of each entry of nngp and ntk (same layout and
   /// scale); empty for exact kernels.
   std::span<const double> nngp_standard_error, ntk_standard_error;
+  /// Monte-Carlo producers: the spread (standard deviation across networks) of each network's
+  /// normalized entry K(x,x')/sqrt(K(x,x) K(x',x')); empty for exact kernels.
+  std::span<const double> nngp_normalized_spread, ntk_normalized_spread;
 };
 
 struct RecordedDepth {
