@@ -35,6 +35,12 @@ constexpr const char* memory_count = "the plan's memory count per rank";
 std::int64_t mul(std::int64_t a, std::int64_t b) { return checked_multiply(a, b, memory_count); }
 std::int64_t add(std::int64_t a, std::int64_t b) { return checked_add(a, b, memory_count); }
 
+// The fix for a per-rank size too large: a smaller share per rank. More ranks only help if the
+// block size gives them data (one block of n_train leaves all of it on one rank).
+constexpr const char* smaller_share_fix =
+    "use more ranks, each holding a smaller share (leave parallel.block_size unset, or set it small enough that "
+    "every rank gets a block), or fewer points";
+
 // Resident memory of a deepntk process right after MPI_Init, before the run allocates
 // anything: Open MPI, OpenBLAS (its buffers), HDF5, libstdc++. Measured on the development
 // machine (Open MPI 4.1, OpenBLAS 0.3.21, one BLAS thread): `deepntk run` on 8 points peaks at
@@ -101,6 +107,7 @@ struct Model {
   bool fallback_eigen = false;  // a failing solve may run another eigendecomposition
   std::int64_t eigen_work_doubles = 0;
   std::int64_t eigen_work_ints = 0;
+  linalg::Workspace values_work;  // PDSYEVR without vectors, all eigenvalues
   // Finite width (network.width > 0): the Monte-Carlo producer instead of the sweep state.
   bool finite = false;
   std::int64_t batch_points = 0;     // points the rank's networks see (its rows and columns)
@@ -112,6 +119,8 @@ void eigen_workspace(Model& m) {
   const auto w = linalg::pdsyevd_workspace(m.shape.n_train, m.block, m.train.rows, m.train.cols, m.grid.cols);
   m.eigen_work_doubles = w.doubles;
   m.eigen_work_ints = w.ints;
+  m.values_work =
+      linalg::pdsyevr_workspace(m.shape.n_train, m.block, m.shape.n_train, false, m.grid.rows, m.grid.cols);
 }
 
 // Points that are both a local row and a local column of the n x n train kernel at grid
@@ -282,8 +291,12 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
   const MemoryItem workspace{"PDSYEVD workspace", work};
   const MemoryItem basis{"eigenvectors kept for the regression", t};
   if (m.eigen) consider("PDSYEVD", {copy, vectors, workspace});
-  // PDSYEVR without vectors: the copy and a workspace of O(n nb), next to nothing.
-  if (m.values_only) consider("PDSYEVR, eigenvalues only", {copy});
+  // PDSYEVR without vectors: the copy and a workspace of O(n nb).
+  if (m.values_only) {
+    consider("PDSYEVR, eigenvalues only",
+             {copy, {"PDSYEVR workspace",
+                     add(doubles(m.values_work.doubles), mul(m.values_work.ints, bytes_per_int))}});
+  }
   if (m.quality) consider("decomposition check", {vectors, {"residual K V - V Lambda and V^T V - I", 2 * t}});
   if (config.analysis.eigenvectors) consider("eigenvector output", {vectors, {"HDF5 write buffer", t}});
   if (m.solves) {
@@ -373,13 +386,15 @@ Plan plan_of(const RunConfig& config, const PlanShape& shape, int ranks) {
   // ScaLAPACK takes LWORK as a 32-bit integer: a larger workspace would end the run at its first
   // analysis, after the whole sweep (linalg/eigen.cpp narrows it there).
   constexpr std::int64_t lwork_max = std::numeric_limits<int>::max();
-  if ((m.eigen || m.fallback_eigen) && m.eigen_work_doubles > lwork_max) {
+  const bool pdsyevd_too_large = (m.eigen || m.fallback_eigen) && m.eigen_work_doubles > lwork_max;
+  const bool pdsyevr_too_large = m.values_only && m.values_work.doubles > lwork_max;
+  if (pdsyevd_too_large || pdsyevr_too_large) {
     plan.integer_limit = fmt::format(
-        "PDSYEVD's workspace on the busiest rank is {} doubles for n_train = {} on {}, more than ScaLAPACK's "
-        "32-bit LWORK allows ({}): the run would fail at its first analysis; use more ranks (each holds a smaller "
-        "share) or fewer points, or turn off the analyses that need PDSYEVD (the analysis phase of `deepntk plan` "
-        "names the step)",
-        m.eigen_work_doubles, shape.n_train, counted(ranks, "rank"), lwork_max);
+        "{}'s workspace on the busiest rank is {} doubles for n_train = {} on {}, more than ScaLAPACK's "
+        "32-bit LWORK allows ({}): the run would fail at its first analysis; {}, or turn off the analyses that "
+        "need it (the analysis phase of `deepntk plan` names the step)",
+        pdsyevd_too_large ? "PDSYEVD" : "PDSYEVR", pdsyevd_too_large ? m.eigen_work_doubles : m.values_work.doubles,
+        shape.n_train, counted(ranks, "rank"), lwork_max, smaller_share_fix);
   }
 
   // Work on the busiest rank. Layer steps: kernels/depth_sweep.cpp (work_total).
@@ -446,9 +461,8 @@ Plan make_plan(const RunConfig& config, const PlanShape& shape, int ranks) {
     return plan_of(config, shape, ranks);
   } catch (const SizeOverflow& e) {
     // The same exception type, so the run's plan check refuses it too, with the sizes and the fix.
-    throw SizeOverflow(fmt::format("{}, for n_train = {} on {}; use more ranks (each holds a smaller share) "
-                                   "or fewer points",
-                                   e.what(), shape.n_train, counted(ranks, "rank")));
+    throw SizeOverflow(
+        fmt::format("{}, for n_train = {} on {}; {}", e.what(), shape.n_train, counted(ranks, "rank"), smaller_share_fix));
   }
 }
 

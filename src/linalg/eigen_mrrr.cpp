@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "blas_int.hpp"
+#include "deepntk/core/checked_arithmetic.hpp"
 #include "deepntk/linalg/eigen.hpp"
+#include "deepntk/linalg/eigen_workspace.hpp"
 #include "deepntk/linalg/error.hpp"
 #include "deepntk/linalg/pblas.hpp"
 #include "deepntk/linalg/scalapack_api.hpp"
@@ -25,18 +27,21 @@ namespace {
 
 const int one = 1;
 
+// The slice and PDORMTR's need are sizes from n and the block size: checked (core/checked_arithmetic.hpp).
+constexpr const char* what = "PDSYEVR's back-transformation workspace";
+std::int64_t mul(std::int64_t a, std::int64_t b) { return checked_multiply(a, b, what); }
+std::int64_t add(std::int64_t a, std::int64_t b) { return checked_add(a, b, what); }
+
 // ScaLAPACK's NUMROC for the first process (the one holding the most).
 std::int64_t numroc_first(std::int64_t extent, std::int64_t block, int procs) {
   return matrix::BlockCyclic1D(extent, block, procs).local_extent(0);
 }
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-
 // The part of WORK that PDSYEVR passes to PDORMTR: SIZE1 = max(18 N, NP00 * MQ00 + 2 NB^2),
 // fixed by N, NB and the number mz of wanted vectors, whatever LWORK is.
 std::int64_t backtransform_slice(std::int64_t n, std::int64_t nb, std::int64_t mz, grid::GridShape shape) {
   const std::int64_t np00 = numroc_first(n, nb, shape.rows), mq00 = numroc_first(mz, nb, shape.cols);
-  return std::max(18 * n, np00 * mq00 + 2 * nb * nb);
+  return std::max(mul(18, n), add(mul(np00, mq00), mul(2, mul(nb, nb))));
 }
 
 // What PDORMTR('L', 'L', 'N') asks of LWORK for an n x mz Z: max(NB(NB-1)/2, (MPC0 + NQC0) NB)
@@ -44,7 +49,7 @@ std::int64_t backtransform_slice(std::int64_t n, std::int64_t nb, std::int64_t m
 // largest share is the source's) and NQC0 <= MQ00.
 std::int64_t backtransform_need(std::int64_t n, std::int64_t nb, std::int64_t mz, grid::GridShape shape) {
   const std::int64_t np00 = numroc_first(n, nb, shape.rows), mq00 = numroc_first(mz, nb, shape.cols);
-  return std::max(nb * (nb - 1) / 2, (np00 + mq00) * nb) + nb * nb;
+  return add(std::max(mul(nb, nb - 1) / 2, mul(add(np00, mq00), nb)), mul(nb, nb));
 }
 
 struct Pdsyevr {
@@ -60,7 +65,7 @@ Pdsyevr run_pdsyevr(matrix::DistributedMatrix& a, bool vectors, int il, int iu) 
   const bool all = il == 0;
   const std::int64_t mz = all ? n : iu - il + 1;
   const auto shape = a.grid().shape();
-  const std::int64_t nb = a.block(), procs = shape.cells();
+  const std::int64_t nb = a.block();
   Pdsyevr out;
   std::vector<double> w(static_cast<std::size_t>(std::max(n, 1)), 0.0);
   if (vectors) out.z.emplace(a.shared_grid(), a.rows(), a.cols(), a.block());  // PDSYEVR wants Z n x n
@@ -73,18 +78,7 @@ Pdsyevr run_pdsyevr(matrix::DistributedMatrix& a, bool vectors, int il, int iu) 
     // With JOBZ = 'N', Z is not referenced (nor its descriptor checked); A's stand in.
     double* z = vectors ? out.z->local().data() : a.local().data();
     const auto dz = vectors ? out.z->descriptor() : da;
-    const std::int64_t nn = std::max<std::int64_t>({n, nb, 2});
-    const std::int64_t np0 = numroc_first(nn, nb, shape.rows);
-    const std::int64_t nnp = std::max<std::int64_t>({n, procs + 1, 4});
-    std::int64_t documented = 0, documented_i = 0;
-    if (vectors) {
-      const std::int64_t mq0 = numroc_first(std::max<std::int64_t>({mz, nb, 2}), nb, shape.cols);
-      documented = 2 + 5 * n + std::max(18 * nn, np0 * mq0 + 2 * nb * nb) + (2 + ceil_div(mz, procs)) * nn;
-      documented_i = 12 * nnp + 2 * n;
-    } else {
-      documented = 2 + 5 * n + std::max(12 * nn, nb * (np0 + 1));
-      documented_i = 10 * nnp + 2 * n;
-    }
+    const Workspace documented = pdsyevr_workspace(n, nb, mz, vectors, shape.rows, shape.cols);
     double work_query = 0;
     int iwork_query = 0;
     const int query = -1;
@@ -97,8 +91,8 @@ Pdsyevr run_pdsyevr(matrix::DistributedMatrix& a, bool vectors, int il, int iu) 
       // rank on top of the distributed matrix; with the minimum it reduces in place like
       // PDSYTRD. Measured here (n = 2000 on 1 x 2, n = 1200 on 2 x 2): no slower.
       (void)work_query;
-      const int lwork = blas_int(std::max<std::int64_t>(documented, 3));
-      const int liwork = blas_int(std::max<std::int64_t>({documented_i, iwork_query, 1}));
+      const int lwork = blas_int(std::max<std::int64_t>(documented.doubles, 3));
+      const int liwork = blas_int(std::max<std::int64_t>({documented.ints, iwork_query, 1}));
       std::vector<double> work(static_cast<std::size_t>(lwork));
       std::vector<int> iwork(static_cast<std::size_t>(liwork));
       pdsyevr_(&jobz, &range, &uplo, &n, a.local().data(), &one, &one, da.data(), &vl, &vu, &il, &iu, &found, &nz,

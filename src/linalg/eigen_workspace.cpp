@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "deepntk/core/checked_arithmetic.hpp"
+#include "deepntk/matrix/block_cyclic.hpp"
 
 namespace deepntk::linalg {
 
@@ -24,6 +25,30 @@ Workspace pdsyevd_workspace(std::int64_t n, std::int64_t block, std::int64_t loc
   const std::int64_t ormtr = add(add(mul(2, n), std::max(mul(nb, nb - 1) / 2, mul(add(add(np, nq), mul(2, nb)), nb))),
                                  mul(nb, nb));
   return {std::max(documented, ormtr), add(add(mul(7, n), mul(8, process_cols)), 2)};
+}
+
+Workspace pdsyevr_workspace(std::int64_t n, std::int64_t block, std::int64_t wanted, bool vectors, int grid_rows,
+                            int grid_cols) {
+  constexpr const char* what = "the PDSYEVR workspace (n_train and parallel.block_size)";
+  const auto mul = [&](std::int64_t a, std::int64_t b) { return checked_multiply(a, b, what); };
+  const auto add = [&](std::int64_t a, std::int64_t b) { return checked_add(a, b, what); };
+  const std::int64_t nb = block, procs = mul(grid_rows, grid_cols);
+  const std::int64_t nn = std::max<std::int64_t>({n, nb, 2});
+  // NUMROC of the first process row / column (the one holding the most).
+  const std::int64_t np0 = matrix::BlockCyclic1D(nn, nb, grid_rows).local_extent(0);
+  const std::int64_t nnp = std::max<std::int64_t>({n, add(procs, 1), 4});
+  if (vectors) {
+    // 2 + 5N + max(18 NN, NP0 MQ0 + 2 NB^2) + (2 + ceil(MZ / NPROCS)) NN; 12 NNP + 2N.
+    const std::int64_t mq0 =
+        matrix::BlockCyclic1D(std::max<std::int64_t>({wanted, nb, 2}), nb, grid_cols).local_extent(0);
+    const std::int64_t slices = 2 + (wanted + procs - 1) / procs;
+    const std::int64_t doubles =
+        add(add(2, mul(5, n)), add(std::max(mul(18, nn), add(mul(np0, mq0), mul(2, mul(nb, nb)))), mul(slices, nn)));
+    return {doubles, add(mul(12, nnp), mul(2, n))};
+  }
+  // 2 + 5N + max(12 NN, NB (NP0 + 1)); 10 NNP + 2N.
+  const std::int64_t doubles = add(add(2, mul(5, n)), std::max(mul(12, nn), mul(nb, add(np0, 1))));
+  return {doubles, add(mul(10, nnp), mul(2, n))};
 }
 
 }  // namespace deepntk::linalg

@@ -97,14 +97,18 @@ BOOST_AUTO_TEST_CASE(one_rank_numbers_match_the_hand_count) {
   BOOST_TEST(checkpoint.bytes() == resident + 12 * pairs);
   BOOST_TEST(plan.peak_bytes() == checkpoint.bytes());
 
-  // A single ridge value with diagnostics off and the spectrum by PDSYEVR: a Cholesky solve
-  // that may fall back to PDSYEVD is the worst step; eigenvalues only need just the copy.
+  // A single ridge value with diagnostics off and the spectrum by PDSYEVR: eigenvalues only need
+  // the copy and PDSYEVR's documented workspace, 2 + 5n + max(12n, nb (n + 1)) = 6966 doubles and
+  // 10n + 2n = 1200 ints, which is more than the Cholesky factor alone.
   auto single = config;
   app::apply_override(single, "analysis.ridge=[1e-3]");
   app::apply_override(single, "analysis.spectrum=values");
   app::apply_override(single, "analysis.fallback=jitter");
   const auto cholesky = app::make_plan(single, app::plan_shape(single), 1);
-  BOOST_TEST(phase(cholesky, "analysis").bytes() == resident + 8 * pairs + 100 * 100 * 8);
+  BOOST_TEST(deepntk::linalg::pdsyevr_workspace(100, 64, 100, false, 1, 1).doubles == 6966);
+  BOOST_TEST(deepntk::linalg::pdsyevr_workspace(100, 64, 100, false, 1, 1).ints == 1200);
+  BOOST_TEST(phase(cholesky, "analysis").name == "analysis at a recorded depth (worst step: PDSYEVR, eigenvalues only)");
+  BOOST_TEST(phase(cholesky, "analysis").bytes() == resident + 8 * pairs + 100 * 100 * 8 + 6966 * 8 + 1200 * 4);
   BOOST_TEST(cholesky.work[1].what == "eigenvalues (PDSYEVR)");
 
   // Work: the lower triangle with the diagonal, 5050 pairs, plus 2000 test pairs, 10 layers.

@@ -23,4 +23,10 @@ struct Workspace {
 [[nodiscard]] Workspace pdsyevd_workspace(std::int64_t n, std::int64_t block, std::int64_t local_rows,
                                           std::int64_t local_cols, std::int64_t process_cols);
 
+/// PDSYEVR for an n x n matrix in blocks of `block` on a grid_rows x grid_cols grid, `wanted`
+/// eigenpairs (n for all), with or without eigenvectors: its documented minimum LWORK and
+/// LIWORK (linalg/eigen_mrrr.cpp allocates exactly this LWORK; see there why not the query's).
+[[nodiscard]] Workspace pdsyevr_workspace(std::int64_t n, std::int64_t block, std::int64_t wanted, bool vectors,
+                                          int grid_rows, int grid_cols);
+
 }  // namespace deepntk::linalg
