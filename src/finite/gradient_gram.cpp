@@ -48,7 +48,7 @@ std::size_t GradientGram::append_transposed(const double* x, std::int64_t rows) 
   return offset;
 }
 
-void GradientGram::weight_group(const double* delta, std::int64_t delta_rows, const double* input,
+void GradientGram::weight_group(const ParameterGroup&, const double* delta, std::int64_t delta_rows, const double* input,
                                 std::int64_t input_rows, double weight_factor, double bias_factor) {
   if (!tiles_.empty()) {
     Group g;
@@ -70,7 +70,8 @@ void GradientGram::weight_group(const double* delta, std::int64_t delta_rows, co
   if (static_cast<std::int64_t>(panel_.size() * sizeof(double)) >= panel_bytes_) finish();
 }
 
-void GradientGram::head_group(const double* features, std::int64_t rows, double weight_factor, double bias_factor) {
+void GradientGram::head_group(const ParameterGroup&, const double* features, std::int64_t rows, double weight_factor,
+                              double bias_factor) {
   if (!tiles_.empty()) {
     Group g;
     g.head = true;

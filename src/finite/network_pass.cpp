@@ -161,7 +161,8 @@ void NetworkPass::backward_chain(GradientVisitor& visitor) const {
     const bool has_head = head != parameters_.heads.rend() && head->layer == j;
     if (has_head) {
       const GroupFactors f = group_factors(spec_, m, c * c);
-      visitor.head_group(features.data(), m, f.weight, f.bias);
+      const ParameterGroup group{true, static_cast<std::int64_t>(parameters_.heads.rend() - head) - 1, c};
+      visitor.head_group(group, features.data(), m, f.weight, f.bias);
     }
     // dF/dh_j = (W_j^T dF/dh_{j+1} + c v_j) ∘ sqrt(sw2/m) φ'(h_j).
     for (std::int64_t p = 0; p < count_; ++p) {
@@ -183,13 +184,14 @@ void NetworkPass::backward_chain(GradientVisitor& visitor) const {
     // Layer j - 1's weights feed h_j: their group is dF/dh_j ⊗ (its input).
     const DenseLayer& layer = parameters_.layers[static_cast<std::size_t>(j - 1)];
     const GroupFactors f = group_factors(spec_, layer.cols, 1.0);
+    const ParameterGroup group{false, j - 1, 1.0};
     if (j == 1) {
-      visitor.weight_group(delta.data(), m, scaled_inputs_.data(), parameters_.input_dim, f.weight, f.bias);
+      visitor.weight_group(group, delta.data(), m, scaled_inputs_.data(), parameters_.input_dim, f.weight, f.bias);
     } else {
       // The input of layer j - 1 is a_{j-1} = sqrt(sw2/m) φ(h_{j-1}).
       apply_activation(spec_.network.activation, preactivations_[static_cast<std::size_t>(j - 2)].data(), m * count_,
                        unit_scale, features.data(), nullptr);
-      visitor.weight_group(delta.data(), m, features.data(), m, f.weight, f.bias);
+      visitor.weight_group(group, delta.data(), m, features.data(), m, f.weight, f.bias);
     }
   }
 }
@@ -206,7 +208,7 @@ void NetworkPass::backward_residual(GradientVisitor& visitor) const {
     const std::vector<double>& last = preactivations_[static_cast<std::size_t>(depth)];
     for (std::size_t i = 0; i < size; ++i) features[i] = unit_scale * last[i];
     const GroupFactors f = group_factors(spec_, m, 1.0);
-    visitor.head_group(features.data(), m, f.weight, f.bias);
+    visitor.head_group(ParameterGroup{true, 0, 1.0}, features.data(), m, f.weight, f.bias);
     for (std::int64_t p = 0; p < count_; ++p)
       for (std::int64_t i = 0; i < m; ++i) delta[static_cast<std::size_t>(p * m + i)] = unit_scale * head.weights[static_cast<std::size_t>(i)];
   }
@@ -216,7 +218,7 @@ void NetworkPass::backward_residual(GradientVisitor& visitor) const {
     const std::vector<double>& s = preactivations_[static_cast<std::size_t>(l - 1)];
     apply_activation(spec_.network.activation, s.data(), m * count_, unit_scale, features.data(), slopes.data());
     const GroupFactors f = group_factors(spec_, m, alpha * alpha);
-    visitor.weight_group(delta.data(), m, features.data(), m, f.weight, f.bias);
+    visitor.weight_group(ParameterGroup{false, l, alpha}, delta.data(), m, features.data(), m, f.weight, f.bias);
     // dF/ds_{l-1} = dF/ds_l + α (W_l^T dF/ds_l) ∘ sqrt(sw2/m) φ'(s_{l-1}).
     const DenseLayer& layer = parameters_.layers[static_cast<std::size_t>(l)];
     for (std::int64_t p = 0; p < count_; ++p) {
@@ -227,7 +229,8 @@ void NetworkPass::backward_residual(GradientVisitor& visitor) const {
     }
   }
   const GroupFactors f = group_factors(spec_, parameters_.input_dim, 1.0);
-  visitor.weight_group(delta.data(), m, scaled_inputs_.data(), parameters_.input_dim, f.weight, f.bias);
+  visitor.weight_group(ParameterGroup{false, 0, 1.0}, delta.data(), m, scaled_inputs_.data(), parameters_.input_dim,
+                       f.weight, f.bias);
 }
 
 }  // namespace deepntk::finite

@@ -62,4 +62,18 @@ inline BatchKernels batch_kernels(const FiniteNetworkSpec& spec, const NetworkPa
   return out;
 }
 
+/// Every architecture (shortcut h = 1, 2, 3), activation, with and without biases, both
+/// parameterizations, width `width`.
+inline std::vector<FiniteNetworkSpec> every_tiny_network(std::int64_t width = 3) {
+  std::vector<FiniteNetworkSpec> specs;
+  for (const auto parameterization : {Parameterization::ntk, Parameterization::standard})
+    for (const kernels::Activation act : {kernels::Activation::relu, kernels::Activation::erf})
+      for (const double sb2 : {0.0, 0.3}) {
+        specs.push_back(make_spec(kernels::Architecture::mlp, act, sb2, width, 1, parameterization));
+        specs.push_back(make_spec(kernels::Architecture::resnet, act, sb2, width, 1, parameterization));
+        for (const std::int64_t h : {1, 2, 3}) specs.push_back(make_spec(kernels::Architecture::shortcut, act, sb2, width, h, parameterization));
+      }
+  return specs;
+}
+
 }  // namespace deepntk::finite::testing

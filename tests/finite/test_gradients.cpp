@@ -91,18 +91,6 @@ double largest_magnitude(const std::vector<double>& v) {
   return m;
 }
 
-std::vector<FiniteNetworkSpec> every_tiny_network() {
-  std::vector<FiniteNetworkSpec> specs;
-  for (const auto parameterization : {Parameterization::ntk, Parameterization::standard})
-    for (const Activation act : {Activation::relu, Activation::erf})
-      for (const double sb2 : {0.0, 0.3}) {
-        specs.push_back(make_spec(Architecture::mlp, act, sb2, width, 1, parameterization));
-        specs.push_back(make_spec(Architecture::resnet, act, sb2, width, 1, parameterization));
-        for (const std::int64_t h : {1, 2, 3}) specs.push_back(make_spec(Architecture::shortcut, act, sb2, width, h, parameterization));
-      }
-  return specs;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(ntk_and_feature_kernel_equal_finite_difference_gradient_grams) {

@@ -41,9 +41,10 @@ class GradientGram final : public GradientVisitor {
   GradientGram(std::int64_t batch_points, std::vector<GramTile> tiles, GramDiagonal* diagonal,
                std::int64_t panel_bytes = 32 << 20);
 
-  void weight_group(const double* delta, std::int64_t delta_rows, const double* input, std::int64_t input_rows,
-                    double weight_factor, double bias_factor) override;
-  void head_group(const double* features, std::int64_t rows, double weight_factor, double bias_factor) override;
+  void weight_group(const ParameterGroup& group, const double* delta, std::int64_t delta_rows, const double* input,
+                    std::int64_t input_rows, double weight_factor, double bias_factor) override;
+  void head_group(const ParameterGroup& group, const double* features, std::int64_t rows, double weight_factor,
+                  double bias_factor) override;
   /// Updates the tiles with the groups still buffered (NetworkPass::backward calls it last).
   void finish() override;
 

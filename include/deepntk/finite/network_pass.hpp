@@ -24,6 +24,16 @@
 
 namespace deepntk::finite {
 
+/// Which parameters a group is: layer `index` of NetworkParameters::layers, or head `index` of
+/// NetworkParameters::heads; `chain` is the factor between the group's δ ⊗ a and dF/dW (α for a
+/// resnet block, c(K) for a shortcut head, else 1), so dF/dW = chain δ ⊗ a and
+/// dF/db = chain sqrt(sb2) δ (a head: dF/dv = chain a, dF/dc = chain sqrt(sb2)).
+struct ParameterGroup {
+  bool head = false;
+  std::int64_t index = 0;
+  double chain = 1.0;
+};
+
 /// Receives the gradient's parameter groups of one network over a batch of `count` points.
 /// Arrays are column-major, one column per point of the batch.
 class GradientVisitor {
@@ -31,12 +41,13 @@ class GradientVisitor {
   virtual ~GradientVisitor() = default;
   /// A weight matrix (and its biases): for points p, q the group adds
   ///   (δ_p · δ_q) (weight_factor (a_p · a_q) + bias_factor)
-  /// where δ is `delta` (delta_rows x count) and a is `input` (input_rows x count).
-  virtual void weight_group(const double* delta, std::int64_t delta_rows, const double* input,
-                            std::int64_t input_rows, double weight_factor, double bias_factor) = 0;
+  /// to the NTK, where δ is `delta` (delta_rows x count) and a is `input` (input_rows x count).
+  virtual void weight_group(const ParameterGroup& group, const double* delta, std::int64_t delta_rows,
+                            const double* input, std::int64_t input_rows, double weight_factor, double bias_factor) = 0;
   /// A read-out head (and its bias): adds weight_factor (a_p · a_q) + bias_factor, where a is
   /// `features` (rows x count). The heads alone make the feature kernel.
-  virtual void head_group(const double* features, std::int64_t rows, double weight_factor, double bias_factor) = 0;
+  virtual void head_group(const ParameterGroup& group, const double* features, std::int64_t rows,
+                          double weight_factor, double bias_factor) = 0;
   /// After the last group of a backward pass (a visitor that buffers groups completes here).
   virtual void finish() {}
 };
