@@ -371,6 +371,16 @@ void validate(const RunConfig& config) {
         "network.parameterization: got \"standard\", whose NTK grows without bound with the width, but "
         "network.width = \"infinite\"; give a finite network.width, or use \"ntk\"");
   }
+  if (config.training.steps > 0 && config.data.targets == TargetKind::onehot) {
+    throw ConfigError(
+        "training.steps: the networks have one output, but data.targets = \"onehot\" gives one target column per "
+        "class; train on real targets (data.targets = \"values\": sphere, sine, hdf5 with one column), or set "
+        "training.steps = 0");
+  }
+  if (config.training.steps > 0 && config.data.targets == TargetKind::none) {
+    throw ConfigError("training.steps: training needs targets, but data.targets = \"none\"; set data.targets = "
+                      "\"values\", or training.steps = 0");
+  }
   if (source == DataSource::sine && config.network.sb2 == 0.0 &&
       std::find(config.data.preprocessing.begin(), config.data.preprocessing.end(), PreprocessingStep::bias) ==
           config.data.preprocessing.end()) {

@@ -904,6 +904,7 @@ const std::vector<Section>& section_table() {
       {"data", "Where the input points come from."},
       {"network", "The network whose kernels are computed (docs/kernels.md)."},
       {"montecarlo", "Finite network.width: how many random networks are averaged (docs/kernels.md)."},
+      {"training", "Finite network.width: gradient descent on each network, beside its linearization (docs/kernels.md)."},
       {"depth", "Which depths are recorded, and which kernels."},
       {"parallel", "How matrices are distributed over the MPI ranks (BLACS grid, block-cyclic blocks)."},
       {"output", "What is written to the result file."},
@@ -1011,6 +1012,17 @@ std::vector<Field> make_fields() {
                        "Network s is drawn from (seed, s), parameter by parameter, so the networks are the "
                        "same on any number of ranks, and the networks of two depths share their common "
                        "layers (finite network.width only)."));
+  // [training]
+  f.push_back(integer_key("training", "steps", DEEPNTK_MEMBER(training.steps), 0, int32_max,
+                          "Full-batch gradient-descent steps on the squared loss for each of the networks at every "
+                          "recorded depth (finite network.width only, one target column); 0: no training."));
+  f.push_back(float_key("training", "learning_rate", DEEPNTK_MEMBER(training.learning_rate), 0.0, Bound::exclusive,
+                        "eta of theta <- theta - eta M grad L with L = 1/(2n) sum (F - y)^2 (M: the "
+                        "parameterization's metric; docs/kernels.md). Too large a value diverges: the run "
+                        "stops naming the step."));
+  f.push_back(integer_key("training", "records", DEEPNTK_MEMBER(training.records), 2, 10000,
+                          "Steps at which the losses and the relative NTK change are recorded: step 0, the last "
+                          "step and the ones between spaced evenly in log(step)."));
   // [depth]
   f.push_back(schedule_key(
       "Depths L at which kernels are recorded: an array, a comma-separated string, or "

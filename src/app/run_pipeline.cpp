@@ -13,6 +13,7 @@
 #include "deepntk/app/checkpoint.hpp"
 #include "deepntk/app/checkpoint_hash.hpp"
 #include "deepntk/app/kernel_analysis.hpp"
+#include "deepntk/app/finite_training.hpp"
 #include "deepntk/app/finite_width_report.hpp"
 #include "deepntk/app/kernel_producers.hpp"
 #include "deepntk/app/load_dataset.hpp"
@@ -332,6 +333,10 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
         copy_block(recorded->blocks[1].nngp_gap, *test);
         io::write_matrix(file, layout::kernel_path("nngp", depth, "test_gap"), *test);
       }
+    }
+    if (finite_report && config.training.steps > 0) {
+      const auto timed = times.measure("training");
+      train_networks_at_depth(file, config, dataset, depth, world);
     }
     for (std::size_t kind_index = 0; kind_index < config.depth.kinds.size(); ++kind_index) {
       const KernelKind kind = config.depth.kinds[kind_index];

@@ -70,8 +70,8 @@ void GradientGram::weight_group(const ParameterGroup&, const double* delta, std:
   if (static_cast<std::int64_t>(panel_.size() * sizeof(double)) >= panel_bytes_) finish();
 }
 
-void GradientGram::head_group(const ParameterGroup&, const double* features, std::int64_t rows, double weight_factor,
-                              double bias_factor) {
+void GradientGram::head_group(const ParameterGroup& group, const double* features, std::int64_t rows,
+                              double weight_factor, double bias_factor) {
   if (!tiles_.empty()) {
     Group g;
     g.head = true;
@@ -79,14 +79,16 @@ void GradientGram::head_group(const ParameterGroup&, const double* features, std
     g.input_rows = rows;
     g.weight_factor = weight_factor;
     g.bias_factor = bias_factor;
+    g.feature_weight = group.feature_weight;
+    g.feature_bias = group.feature_bias;
     groups_.push_back(g);
   }
   if (diagonal_ != nullptr) {
     for (std::int64_t p = 0; p < batch_points_; ++p) {
       const double* ap = features + p * rows;
-      const double value = weight_factor * dot(ap, ap, rows) + bias_factor;
-      diagonal_->ntk[static_cast<std::size_t>(p)] += value;
-      diagonal_->feature[static_cast<std::size_t>(p)] += value;
+      const double a = dot(ap, ap, rows);
+      diagonal_->ntk[static_cast<std::size_t>(p)] += weight_factor * a + bias_factor;
+      diagonal_->feature[static_cast<std::size_t>(p)] += group.feature_weight * a + group.feature_bias;
     }
   }
   if (static_cast<std::int64_t>(panel_.size() * sizeof(double)) >= panel_bytes_) finish();
@@ -105,7 +107,8 @@ void GradientGram::finish() {
       operands.row_input = panel_.data() + g.input + t.row_point;
       operands.col_input = panel_.data() + g.input + t.col_point;
       if (g.head) {
-        accumulate_head_tile(operands, g.weight_factor, g.bias_factor, t.ntk, t.feature, t.ld);
+        accumulate_head_tile(operands, {g.weight_factor, g.bias_factor, g.feature_weight, g.feature_bias}, t.ntk,
+                             t.feature, t.ld);
         flops_ += static_cast<double>(t.rows * t.cols) * (2.0 * static_cast<double>(g.input_rows) + 4.0);
       } else {
         operands.delta_rows = g.delta_rows;

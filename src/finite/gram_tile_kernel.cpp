@@ -65,7 +65,7 @@ DEEPNTK_INLINE void weight_columns(const TileOperands& t, std::int64_t j0, doubl
 }
 
 template <std::int64_t J>
-DEEPNTK_INLINE void head_columns(const TileOperands& t, std::int64_t j0, double wf, double wb, double* g, double* f,
+DEEPNTK_INLINE void head_columns(const TileOperands& t, std::int64_t j0, const HeadFactors& h, double* g, double* f,
                                  std::int64_t ldg) {
   const std::int64_t ld = t.stride;
   std::int64_t i = 0;
@@ -78,18 +78,17 @@ DEEPNTK_INLINE void head_columns(const TileOperands& t, std::int64_t j0, double 
       for (std::int64_t jj = 0; jj < J; ++jj) aa[jj] += y * column[jj];
     }
     for (std::int64_t jj = 0; jj < J; ++jj) {
-      const Lanes value = wf * aa[jj] + wb;
       double* out_g = g + (j0 + jj) * ldg + i;
       double* out_f = f + (j0 + jj) * ldg + i;
-      store(out_g, load(out_g) + value);
-      store(out_f, load(out_f) + value);
+      store(out_g, load(out_g) + (h.ntk_weight * aa[jj] + h.ntk_bias));
+      store(out_f, load(out_f) + (h.feature_weight * aa[jj] + h.feature_bias));
     }
   }
   for (; i < t.rows; ++i) {
     for (std::int64_t jj = 0; jj < J; ++jj) {
-      const double value = wf * strided_dot(t.row_input + i, t.col_input + j0 + jj, ld, t.input_rows) + wb;
-      g[(j0 + jj) * ldg + i] = g[(j0 + jj) * ldg + i] + value;
-      f[(j0 + jj) * ldg + i] = f[(j0 + jj) * ldg + i] + value;
+      const double a = strided_dot(t.row_input + i, t.col_input + j0 + jj, ld, t.input_rows);
+      g[(j0 + jj) * ldg + i] = g[(j0 + jj) * ldg + i] + (h.ntk_weight * a + h.ntk_bias);
+      f[(j0 + jj) * ldg + i] = f[(j0 + jj) * ldg + i] + (h.feature_weight * a + h.feature_bias);
     }
   }
 }
@@ -105,11 +104,10 @@ void accumulate_weight_tile(const TileOperands& t, double weight_factor, double 
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void accumulate_head_tile(const TileOperands& t, double weight_factor, double bias_factor, double* g, double* f,
-                          std::int64_t ldg) {
+void accumulate_head_tile(const TileOperands& t, const HeadFactors& factors, double* g, double* f, std::int64_t ldg) {
   std::int64_t j = 0;
-  for (; j + column_group <= t.cols; j += column_group) head_columns<column_group>(t, j, weight_factor, bias_factor, g, f, ldg);
-  for (; j < t.cols; ++j) head_columns<1>(t, j, weight_factor, bias_factor, g, f, ldg);
+  for (; j + column_group <= t.cols; j += column_group) head_columns<column_group>(t, j, factors, g, f, ldg);
+  for (; j < t.cols; ++j) head_columns<1>(t, j, factors, g, f, ldg);
 }
 
 }  // namespace deepntk::finite

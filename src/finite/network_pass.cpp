@@ -161,7 +161,8 @@ void NetworkPass::backward_chain(GradientVisitor& visitor) const {
     const bool has_head = head != parameters_.heads.rend() && head->layer == j;
     if (has_head) {
       const GroupFactors f = group_factors(spec_, m, c * c);
-      const ParameterGroup group{true, static_cast<std::int64_t>(parameters_.heads.rend() - head) - 1, c};
+      const ParameterGroup group{true, static_cast<std::int64_t>(parameters_.heads.rend() - head) - 1, c, c * c,
+                                 c * c * spec_.network.sb2};
       visitor.head_group(group, features.data(), m, f.weight, f.bias);
     }
     // dF/dh_j = (W_j^T dF/dh_{j+1} + c v_j) ∘ sqrt(sw2/m) φ'(h_j).
@@ -208,7 +209,7 @@ void NetworkPass::backward_residual(GradientVisitor& visitor) const {
     const std::vector<double>& last = preactivations_[static_cast<std::size_t>(depth)];
     for (std::size_t i = 0; i < size; ++i) features[i] = unit_scale * last[i];
     const GroupFactors f = group_factors(spec_, m, 1.0);
-    visitor.head_group(ParameterGroup{true, 0, 1.0}, features.data(), m, f.weight, f.bias);
+    visitor.head_group(ParameterGroup{true, 0, 1.0, 1.0, spec_.network.sb2}, features.data(), m, f.weight, f.bias);
     for (std::int64_t p = 0; p < count_; ++p)
       for (std::int64_t i = 0; i < m; ++i) delta[static_cast<std::size_t>(p * m + i)] = unit_scale * head.weights[static_cast<std::size_t>(i)];
   }

@@ -295,7 +295,7 @@ BOOST_AUTO_TEST_CASE(unknown_keys_get_a_suggestion) {
   BOOST_TEST(contains(far_off, "[depth] has the keys schedule, kinds"));
 
   const std::string far_section = error_of([] { (void)app::parse_config_string("[qqqqqqqq]\n", "run.toml"); });
-  BOOST_TEST(contains(far_section, "the sections are data, network, montecarlo, depth, parallel, output"));
+  BOOST_TEST(contains(far_section, "the sections are data, network, montecarlo, training, depth, parallel, output"));
 }
 
 BOOST_AUTO_TEST_CASE(suggestions_and_distance) {

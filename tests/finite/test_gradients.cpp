@@ -79,7 +79,8 @@ FiniteDifferenceKernels finite_difference_kernels(const FiniteNetworkSpec& spec,
       for (std::int64_t r = 0; r < points; ++r) {
         const double gq = (plus[q] - minus[q]) / (2 * step), gr = (plus[r] - minus[r]) / (2 * step);
         out.ntk[q + r * points] += weight * gq * gr;
-        if (theta.head) out.feature[q + r * points] += weight * gq * gr;
+        // The feature kernel differentiates the raw head parameters in both parameterizations.
+        if (theta.head) out.feature[q + r * points] += gq * gr;
       }
   }
   return out;
@@ -113,6 +114,20 @@ BOOST_AUTO_TEST_CASE(ntk_and_feature_kernel_equal_finite_difference_gradient_gra
         BOOST_TEST(std::abs(k.diagonal.ntk[q] - k.ntk[q + q * points]) <= 1e-13 * ntk_scale);
         BOOST_TEST(std::abs(k.diagonal.feature[q] - k.feature[q + q * points]) <= 1e-13 * std::max(feature_scale, 1e-300));
       }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_feature_kernel_does_not_depend_on_the_parameterization) {
+  const auto x = random_inputs(dim, points, 3);
+  for (const FiniteNetworkSpec& spec : every_tiny_network()) {
+    if (spec.parameterization != Parameterization::ntk) continue;
+    BOOST_TEST_CONTEXT(describe(spec)) {
+      FiniteNetworkSpec standard = spec;
+      standard.parameterization = Parameterization::standard;
+      const NetworkParameters p = draw_parameters(spec, dim, depth, sample_key(4, 4));
+      BOOST_TEST(batch_kernels(spec, p, x, points).feature == batch_kernels(standard, p, x, points).feature);
+      BOOST_TEST(batch_kernels(spec, p, x, points).diagonal.feature == batch_kernels(standard, p, x, points).diagonal.feature);
     }
   }
 }

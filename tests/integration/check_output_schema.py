@@ -98,6 +98,7 @@ class Run:
         # The feature kernel always has an analytic reference; this test's finite runs use the
         # ntk parameterization, so the NTK has one too.
         self.has["finite reference"] = self.has["finite width"] and self.config["network"]["parameterization"] == "ntk"
+        self.has["training"] = self.has["finite width"] and self.config["training"]["steps"] > 0
         self.has["ridge"] = self.has["regression"] and bool(analysis["ridge"])
         self.has["times"] = self.has["regression"] and bool(analysis["times"])
         top = analysis["spectrum"] == "top"
@@ -108,7 +109,10 @@ class Run:
         phases = text(f["timing/seconds"].attrs["phases"]).split(",")
         self.sizes = {"n": self.n, "m": self.m, "d": f["data/x_train"].shape[1], "D": len(self.depths), "k": k,
                       "R": len(analysis["ridge"]), "T": len(analysis["times"]),
-                      "K": min(analysis["top_k"], self.n), "P": len(phases), "Z": 10}
+                      "K": min(analysis["top_k"], self.n), "P": len(phases), "Z": 10,
+                      "S": self.config["montecarlo"]["samples"]}
+        if self.has["training"]:
+            self.sizes["Q"] = f[f"training/{self.depths[0]}/steps"].shape[0]
         kernels = self.config["output"]["kernels"]
         self.kernels_at = (lambda L: kernels) if isinstance(kernels, bool) else (lambda L: L in kernels)
 
@@ -310,7 +314,8 @@ def main(mpiexec, deepntk, scratch, doc, example):
         # no test points (so no regression), eigenvalues only, no kernel matrices
         "no_test": small + ["data.n_test=0", "analysis.spectrum=values", "output.kernels=false"],
         # finite width: Monte-Carlo kernels with standard errors and the infinite-width comparison
-        "finite": small + ["network.width=8", "montecarlo.samples=3", "output.kernels=[1, 10]"],
+        "finite": small + ["network.width=8", "montecarlo.samples=3", "output.kernels=[1, 10]", "training.steps=5",
+                           "training.learning_rate=0.1"],
     }
     failures = []
     for name, settings in cases.items():

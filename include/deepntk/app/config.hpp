@@ -198,6 +198,15 @@ struct NetworkConfig {
   bool operator==(const NetworkConfig&) const = default;
 };
 
+/// Finite width: each of the networks trained by gradient descent at every recorded depth.
+struct TrainingConfig {
+  std::int64_t steps = 0;        ///< full-batch gradient-descent steps; 0 = no training
+  double learning_rate = 0.5;    ///< η of θ ← θ − η M ∇L, L = 1/(2n) Σ (F − y)²
+  std::int64_t records = 11;     ///< steps at which losses and the kernel change are recorded (log-spaced)
+
+  bool operator==(const TrainingConfig&) const = default;
+};
+
 /// Finite width: the random networks averaged at every recorded depth.
 struct MonteCarloConfig {
   std::int64_t samples = 16;  ///< networks per recorded depth (>= 2: the mean has a standard error)
@@ -295,6 +304,7 @@ struct RunConfig {
   DataConfig data;
   NetworkConfig network;
   MonteCarloConfig montecarlo;
+  TrainingConfig training;
   DepthConfig depth;
   ParallelConfig parallel;
   OutputConfig output;

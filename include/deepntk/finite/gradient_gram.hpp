@@ -60,6 +60,7 @@ class GradientGram final : public GradientVisitor {
     std::size_t delta = 0, input = 0;  // offsets of the transposed operands in panel_
     std::int64_t delta_rows = 0, input_rows = 0;
     double weight_factor = 0, bias_factor = 0;
+    double feature_weight = 0, feature_bias = 0;  // heads: the feature kernel's factors
   };
   std::size_t append_transposed(const double* x, std::int64_t rows);
 

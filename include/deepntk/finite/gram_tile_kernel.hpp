@@ -3,7 +3,7 @@
 // Gram matrix updated by one parameter group,
 //
 //   weight group:  G_ij += (Σ_k Δ_ik Δ_jk) (wf Σ_k A_ik A_jk + wb)
-//   head group:    G_ij += wf Σ_k A_ik A_jk + wb        (into the NTK and the feature kernel)
+//   head group:    G_ij += wf Σ_k A_ik A_jk + wb, F_ij += ff Σ_k A_ik A_jk + fb (NTK, feature kernel)
 //
 // fused, so neither inner-product matrix is ever stored, vectorized over i in registers (4
 // columns j at a time share each load). Compiled for AVX-512, AVX2 and the x86-64 baseline
@@ -33,9 +33,11 @@ struct TileOperands {
 void accumulate_weight_tile(const TileOperands& t, double weight_factor, double bias_factor, double* g,
                             std::int64_t ldg);
 
-/// G += wf AAᵀ + wb and F += the same (the NTK and the feature kernel), over the tile; the
+/// G += wf AAᵀ + wb (the NTK) and F += ff AAᵀ + fb (the feature kernel), over the tile; the
 /// delta operands of `t` are not used.
-void accumulate_head_tile(const TileOperands& t, double weight_factor, double bias_factor, double* g, double* f,
-                          std::int64_t ldg);
+struct HeadFactors {
+  double ntk_weight = 0, ntk_bias = 0, feature_weight = 0, feature_bias = 0;
+};
+void accumulate_head_tile(const TileOperands& t, const HeadFactors& factors, double* g, double* f, std::int64_t ldg);
 
 }  // namespace deepntk::finite

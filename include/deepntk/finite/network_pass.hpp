@@ -32,6 +32,9 @@ struct ParameterGroup {
   bool head = false;
   std::int64_t index = 0;
   double chain = 1.0;
+  /// A head's factors in the feature kernel, chain² and chain² sb2 in every parameterization
+  /// (the feature kernel's expectation is the NNGP); the NTK's are the visitor's arguments.
+  double feature_weight = 0.0, feature_bias = 0.0;
 };
 
 /// Receives the gradient's parameter groups of one network over a batch of `count` points.
@@ -44,8 +47,9 @@ class GradientVisitor {
   /// to the NTK, where δ is `delta` (delta_rows x count) and a is `input` (input_rows x count).
   virtual void weight_group(const ParameterGroup& group, const double* delta, std::int64_t delta_rows,
                             const double* input, std::int64_t input_rows, double weight_factor, double bias_factor) = 0;
-  /// A read-out head (and its bias): adds weight_factor (a_p · a_q) + bias_factor, where a is
-  /// `features` (rows x count). The heads alone make the feature kernel.
+  /// A read-out head (and its bias): adds weight_factor (a_p · a_q) + bias_factor to the NTK,
+  /// where a is `features` (rows x count), and group.feature_weight (a_p · a_q) +
+  /// group.feature_bias to the feature kernel, which the heads alone make.
   virtual void head_group(const ParameterGroup& group, const double* features, std::int64_t rows,
                           double weight_factor, double bias_factor) = 0;
   /// After the last group of a backward pass (a visitor that buffers groups completes here).
