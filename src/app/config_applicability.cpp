@@ -42,6 +42,7 @@ constexpr Applicability table[] = {
     {"network.heads", "network.architecture", "\"shortcut\"", shortcut},
     {"montecarlo.samples", "network.width", "a number (finite width)", finite_width},
     {"montecarlo.seed", "network.width", "a number (finite width)", finite_width},
+    {"montecarlo.export", "network.width", "a number (finite width)", finite_width},
     {"data.dim", "data.source", "\"sphere\"", sphere},
     {"data.noise", "data.source", "\"sine\"", sine},
     {"data.interval", "data.source", "\"sine\"", sine},
