@@ -6,9 +6,13 @@
 Writes, for every kernel kind in the file (nngp, ntk), as far as the file holds the data:
 
     spectrum.png      lambda_min and lambda_max (true units) and the condition number
-    offdiagonal.png   min / mean / max of the normalized off-diagonal entries, and 1 - mean
+    offdiagonal.png   min / mean / max of the normalized off-diagonal entries, and 1 - mean;
+                      at finite width the mean has Monte-Carlo error bars (from
+                      train_se, at the depths whose matrices are stored)
     test_metrics.png  test MSE (and accuracy for one-hot targets) for every ridge value
     weight_sums.png   min / mean / max over test points of the predictor weight row sums
+    finite_width.png  finite width only: distance to the infinite-width kernel, z rms and the
+                      spread of the normalized entries across networks
 
 The plots go to DIR (default: RESULT without .h5, plus "-plots"); the script prints each path.
 A plot whose data is absent from the file (no test points, analysis switched off) is skipped
@@ -122,6 +126,23 @@ def plot_spectrum(f, depths, out_dir, written, notes):
     save(fig, out_dir, "spectrum.png", written)
 
 
+def offdiagonal_error(f, kind, depth):
+    """The Monte-Carlo error bar of the mean normalized off-diagonal entry at `depth`: the mean
+    over pairs i != j of train_se_ij / sqrt(K_ii K_jj). Averaging standard errors (rather than
+    adding them in quadrature) is right whatever the correlation of the entries' errors, which
+    is strong. It leaves out that an entry and the diagonals it is divided by move together, so
+    where networks differ mostly in scale (deep, narrow) it overstates the error; the result
+    stores nothing sharper (each network's normalized spread is about the networks, not the
+    normalized mean). NaN where the depth's matrices are not stored, or not finite width."""
+    g = f.get(f"kernels/{kind}/{depth}")
+    if g is None or "train" not in g or "train_se" not in g:
+        return np.nan
+    diagonal = g["train_diag"][:]
+    relative = g["train_se"][:] / np.sqrt(np.outer(diagonal, diagonal))
+    n = len(diagonal)
+    return (relative.sum() - np.trace(relative)) / (n * (n - 1)) if n > 1 else np.nan
+
+
 def plot_offdiagonal(f, out_dir, written, notes):
     kinds = kinds_in(f, "diagnostics")
     if not kinds:
@@ -134,7 +155,12 @@ def plot_offdiagonal(f, out_dir, written, notes):
         low, mean, high = g["offdiag_min"][:], g["offdiag_mean"][:], g["offdiag_max"][:]
         top, bottom = axes[0][column], axes[1][column]
         top.fill_between(depths, low, high, alpha=0.25, label="min .. max")
-        top.plot(depths, mean, "o-", label="mean")
+        errors = np.array([offdiagonal_error(f, kind, depth) for depth in depths])
+        if np.any(np.isfinite(errors)):
+            top.errorbar(depths, mean, yerr=np.where(np.isfinite(errors), errors, 0.0), fmt="o-", capsize=3,
+                         label="mean (Monte-Carlo error bars)")
+        else:
+            top.plot(depths, mean, "o-", label="mean")
         top.set_title(f"{kind}: normalized off-diagonal K_ij / sqrt(K_ii K_jj)")
         top.legend()
         depth_axis(top, depths)
@@ -213,6 +239,49 @@ def plot_weight_sums(f, out_dir, written, notes):
     save(fig, out_dir, "weight_sums.png", written)
 
 
+FINITE_WIDTH_ATTRIBUTES = (
+    ("reference_distance", "distance to infinite width ||M - K||_F / ||K||_F", True),
+    ("z_rms", "rms of z = (M - K) / SE (about 1 when unbiased)", False),
+    ("normalized_spread", "spread across networks of the normalized entries", True),
+)
+
+
+def finite_width_table(f, kind, depths):
+    """{attribute: (D,) values} of /kernels/<kind>/<L> (NaN where one is absent: the standard
+    parameterization's NTK has no reference); None when the kind is not finite width."""
+    groups = [f.get(f"kernels/{kind}/{depth}") for depth in depths]
+    if any(g is None or "normalized_spread" not in g.attrs for g in groups):
+        return None
+    return {name: np.array([g.attrs.get(name, np.nan) for g in groups], dtype=float)
+            for name, _, _ in FINITE_WIDTH_ATTRIBUTES}
+
+
+def plot_finite_width(f, depths, out_dir, written, notes):
+    tables = {kind: finite_width_table(f, kind, depths) for kind in kinds_in(f, "kernels")}
+    tables = {kind: t for kind, t in tables.items() if t is not None}
+    if not tables:
+        notes.append("finite_width.png skipped: not a finite-width result (network.width = \"infinite\")")
+        return
+    fig, axes = new_figure(len(tables), len(FINITE_WIDTH_ATTRIBUTES))
+    for column, (kind, table) in enumerate(tables.items()):
+        for row, (name, title, log_axis) in enumerate(FINITE_WIDTH_ATTRIBUTES):
+            ax = axes[row][column]
+            values = table[name]
+            if not np.any(np.isfinite(values)):
+                ax.set_axis_off()
+                ax.set_title(f"{kind}: no {name} (no infinite-width reference)")
+                continue
+            ax.plot(depths, positive(values) if log_axis else values, "o-")
+            if log_axis:
+                ax.set_yscale("log")
+            else:
+                ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
+            ax.set_title(f"{kind}: {title}")
+            ax.title.set_fontsize("medium")
+            depth_axis(ax, depths)
+    save(fig, out_dir, "finite_width.png", written)
+
+
 def plot(path, out_dir):
     with open_result(path) as f:
         depths = f["depths"][:]
@@ -224,6 +293,7 @@ def plot(path, out_dir):
         plot_offdiagonal(f, out_dir, written, notes)
         plot_test_metrics(f, depths, out_dir, written, notes)
         plot_weight_sums(f, out_dir, written, notes)
+        plot_finite_width(f, depths, out_dir, written, notes)
     return written, notes
 
 

@@ -45,6 +45,7 @@ constexpr Applicability table[] = {
     {"training.steps", "network.width", "a number (finite width)", finite_width},
     {"training.learning_rate", "network.width", "a number (finite width)", finite_width},
     {"training.records", "network.width", "a number (finite width)", finite_width},
+    {"montecarlo.export", "network.width", "a number (finite width)", finite_width},
     {"data.dim", "data.source", "\"sphere\"", sphere},
     {"data.noise", "data.source", "\"sine\"", sine},
     {"data.interval", "data.source", "\"sine\"", sine},

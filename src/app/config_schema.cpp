@@ -824,6 +824,49 @@ Field number_list_key(std::string_view section, std::string_view name, Get get, 
   return f;
 }
 
+// ---- montecarlo.export: the networks whose parameters the result gets ----------------------------
+
+std::string write_network_numbers(const std::vector<std::int64_t>& networks) {
+  std::string out = "[";
+  for (std::int64_t s : networks) out += (out.size() > 1 ? ", " : "") + std::to_string(s);
+  return out + "]";
+}
+
+/// Network numbers s, each below montecarlo.samples (a network that is never drawn cannot be
+/// exported); order and repeats carry no meaning, so they are sorted and merged.
+Field export_networks_key(std::string_view meaning) {
+  Field f = make_field("montecarlo", "export", "array of integers",
+                       "[] = none, or network numbers 0 to montecarlo.samples - 1", meaning);
+  f.read = [](const toml::node& node, RunConfig& c) {
+    const std::string expected = "an array of network numbers >= 0 such as [0, 1]";
+    std::vector<std::int64_t> networks;
+    const auto add = [&](const toml::node& element) {
+      const std::int64_t s = read_integer(element, expected);
+      if (s < 0) throw ValueProblem{fmt::format("got {}, expected {}", render(node), expected)};
+      networks.push_back(s);
+    };
+    if (const auto* array = node.as_array()) {
+      for (const auto& element : *array) add(element);
+    } else if (node.is_number()) {  // one network, e.g. --set montecarlo.export=0
+      add(node);
+    } else {
+      wrong(node, expected);
+    }
+    std::sort(networks.begin(), networks.end());
+    networks.erase(std::unique(networks.begin(), networks.end()), networks.end());
+    c.montecarlo.export_networks = std::move(networks);
+  };
+  f.check = [](const RunConfig& c) {
+    const auto& networks = c.montecarlo.export_networks;
+    if (!networks.empty() && networks.back() >= c.montecarlo.samples) {
+      throw ValueProblem{fmt::format("got {}, but montecarlo.samples = {} draws networks 0 to {} only",
+                                     write_network_numbers(networks), c.montecarlo.samples, c.montecarlo.samples - 1)};
+    }
+  };
+  f.write = [](const RunConfig& c) { return write_network_numbers(c.montecarlo.export_networks); };
+  return f;
+}
+
 // ---- data.preprocessing: an ordered list of steps ----------------------------------------------
 
 const std::string& steps_expected() {
@@ -1012,6 +1055,10 @@ std::vector<Field> make_fields() {
                        "Network s is drawn from (seed, s), parameter by parameter, so the networks are the "
                        "same on any number of ranks, and the networks of two depths share their common "
                        "layers (finite network.width only)."));
+  f.push_back(export_networks_key(
+      "Networks s whose parameters are written into the result at every recorded depth, under "
+      "/networks/<L>/<s> (docs/output-format.md), to rebuild them elsewhere; [] = none (finite "
+      "network.width only)."));
   // [training]
   f.push_back(integer_key("training", "steps", DEEPNTK_MEMBER(training.steps), 0, int32_max,
                           "Full-batch gradient-descent steps on the squared loss for each of the networks at every "

@@ -17,6 +17,7 @@
 #include "deepntk/app/finite_width_report.hpp"
 #include "deepntk/app/kernel_producers.hpp"
 #include "deepntk/app/load_dataset.hpp"
+#include "deepntk/app/network_export.hpp"
 #include "deepntk/analysis/diagnostics.hpp"
 #include "deepntk/app/phase_times.hpp"
 #include "deepntk/app/progress.hpp"
@@ -320,6 +321,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     // Everything of this depth goes to its own checkpoint part, in the result's layout.
     const auto part = checkpoint.open_depth_part(depths_done);
     io::File& file = part->file();
+    if (finite_report) write_exported_networks(file, config, dataset.train.dimension, depth);  // montecarlo.export
     std::vector<DiagnosticsTable> diagnostics(config.depth.kinds.size());
     const std::size_t first_line = summary.lines.size();
     auto kernel_output = std::make_optional<PhaseTimes::Scope>(times, "kernel output");

@@ -5,7 +5,7 @@
 Runs deepntk (2 ranks) on small configurations that together cover every optional part of a
 result: NNGP gaps, eigenvectors, gradient-flow times, kernel matrices for a subset of depths, a
 one-hot HDF5 input (labels, indices, accuracy), a top-k spectrum, eigenvalues only, no test
-points, no kernel matrices. For every file:
+points, no kernel matrices, finite width with and without exported networks. For every file:
   - every dataset, group and attribute in it is documented in DOC's tables;
   - every documented object exists exactly when its "present" conditions hold (`always` ones
     in every file), with the documented shape and type.
@@ -99,6 +99,10 @@ class Run:
         # ntk parameterization, so the NTK has one too.
         self.has["finite reference"] = self.has["finite width"] and self.config["network"]["parameterization"] == "ntk"
         self.has["training"] = self.has["finite width"] and self.config["training"]["steps"] > 0
+        self.has["exported networks"] = self.has["finite width"] and bool(self.config["montecarlo"]["export"])
+        self.has["biases"] = self.config["network"]["sb2"] > 0
+        self.network = self.config["network"]
+        self.exported = self.config["montecarlo"]["export"] if self.has["finite width"] else []
         self.has["ridge"] = self.has["regression"] and bool(analysis["ridge"])
         self.has["times"] = self.has["regression"] and bool(analysis["times"])
         top = analysis["spectrum"] == "top"
@@ -110,7 +114,8 @@ class Run:
         self.sizes = {"n": self.n, "m": self.m, "d": f["data/x_train"].shape[1], "D": len(self.depths), "k": k,
                       "R": len(analysis["ridge"]), "T": len(analysis["times"]),
                       "K": min(analysis["top_k"], self.n), "P": len(phases), "Z": 10,
-                      "S": self.config["montecarlo"]["samples"]}
+                      "S": self.config["montecarlo"]["samples"],
+                      "W": self.network["width"] if self.has["finite width"] else 0, "1": 1}
         if self.has["training"]:
             self.sizes["Q"] = f[f"training/{self.depths[0]}/steps"].shape[0]
         kernels = self.config["output"]["kernels"]
@@ -134,7 +139,23 @@ class Run:
         for kind in kinds:
             for depth in depths:
                 path = pattern.replace("<kind>", kind or "").replace("<L>", str(depth))
-                yield path, depth
+                for concrete in self.expand_network(path, depth):
+                    yield concrete, depth
+
+    def expand_network(self, path, depth):
+        """An exported network's paths: <s> every exported network, <l> its layers after the
+        first, <j> the layers its heads read (docs/output-format.md, "Exported networks")."""
+        if "<s>" not in path:
+            yield path
+            return
+        arch, h = self.network["architecture"], self.network["readout_every"]
+        layers = {"mlp": depth, "shortcut": depth // h * h, "resnet": depth + 1}[arch]
+        heads = [k * h for k in range(1, depth // h + 1)] if arch == "shortcut" else [depth]
+        for s in self.exported:
+            p = path.replace("<s>", str(s))
+            numbers = range(1, layers) if "<l>" in p else heads if "<j>" in p else [None]
+            for number in numbers:
+                yield p.replace("<l>", str(number)).replace("<j>", str(number))
 
     def shape(self, text_shape):
         names = [s.strip() for s in text_shape.strip("()").split(",") if s.strip()]
@@ -316,6 +337,10 @@ def main(mpiexec, deepntk, scratch, doc, example):
         # finite width: Monte-Carlo kernels with standard errors and the infinite-width comparison
         "finite": small + ["network.width=8", "montecarlo.samples=3", "output.kernels=[1, 10]", "training.steps=5",
                            "training.learning_rate=0.1"],
+        # finite width with exported networks (shortcut, h = 2, with biases: every layer, head and bias)
+        "finite_export": small + ["network.width=4", "montecarlo.samples=3", "montecarlo.export=[0, 2]",
+                                  "network.architecture=shortcut", "network.readout_every=2", "network.sb2=0.1",
+                                  "depth.schedule=2,5", "output.kernels=false"],
     }
     failures = []
     for name, settings in cases.items():

@@ -1,8 +1,11 @@
 """tools/plot_results.py on real results: every PNG is a valid, non-blank image of a readable
-size; plots without data are skipped with a note; non-results are refused with one line.
+size; plots without data are skipped with a note (finite_width.png for infinite-width results);
+a finite-width result gets finite_width.png and Monte-Carlo error bars at the depths whose
+matrices are stored; non-results are refused with one line.
 
-    test_plot_results.py PLOT_SCRIPT RESULT NO_TEST_RESULT SCRATCH_DIR
+    test_plot_results.py PLOT_SCRIPT RESULT NO_TEST_RESULT FINITE_RESULT SCRATCH_DIR
 """
+import importlib.util
 import os
 import shutil
 import struct
@@ -59,8 +62,25 @@ def check_refused(script, path, expected_words):
     assert not os.path.exists(path + "-plots"), "plots directory created for a refused input"
 
 
-def main(script, result, no_test_result, scratch):
-    check_plots(script, result, os.path.join(scratch, "all"), ALL_PLOTS)
+def check_finite_width(script, finite_result, scratch):
+    check_plots(script, finite_result, os.path.join(scratch, "finite"), ALL_PLOTS + ["finite_width.png"])
+    spec = importlib.util.spec_from_file_location("plot_results", script)
+    plot_results = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plot_results)
+    with h5py.File(finite_result, "r") as f:
+        for kind in ("nngp", "ntk"):
+            errors = {int(L): plot_results.offdiagonal_error(f, kind, L) for L in f["depths"][:]}
+            with_matrices = {L for L, e in errors.items() if np.isfinite(e)}
+            assert with_matrices == {1, 10, 100}, (kind, errors)
+            assert all(errors[L] > 0 for L in with_matrices), (kind, errors)
+            table = plot_results.finite_width_table(f, kind, f["depths"][:])
+            assert table is not None and np.all(np.isfinite(table["z_rms"])), (kind, table)
+
+
+def main(script, result, no_test_result, finite_result, scratch):
+    done = check_plots(script, result, os.path.join(scratch, "all"), ALL_PLOTS)
+    assert "finite_width.png skipped: not a finite-width result" in done.stderr, done.stderr
+    check_finite_width(script, finite_result, scratch)
     # The default output directory sits next to the result.
     default_dir = os.path.splitext(result)[0] + "-plots"
     shutil.rmtree(default_dir, ignore_errors=True)

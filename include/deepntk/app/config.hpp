@@ -211,6 +211,9 @@ struct TrainingConfig {
 struct MonteCarloConfig {
   std::int64_t samples = 16;  ///< networks per recorded depth (>= 2: the mean has a standard error)
   std::uint64_t seed = 1;     ///< network s is drawn from (seed, s): the same on any rank count
+  /// Networks s whose parameters are written into the result at every recorded depth
+  /// (app/network_export.hpp), ascending, each < samples; empty: none.
+  std::vector<std::int64_t> export_networks;
 
   bool operator==(const MonteCarloConfig&) const = default;
 };
