@@ -319,7 +319,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
       finite_report->start_depth(depth);
     }
     // Everything of this depth goes to its own checkpoint part, in the result's layout.
-    const auto part = checkpoint.open_depth_part(depths_done);
+    auto part = checkpoint.open_depth_part(depths_done);
     io::File& file = part->file();
     if (finite_report) write_exported_networks(file, config, dataset.train.dimension, depth);  // montecarlo.export
     std::vector<DiagnosticsTable> diagnostics(config.depth.kinds.size());
@@ -338,7 +338,15 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
     }
     if (finite_report && config.training.steps > 0) {
       const auto timed = times.measure("training");
-      train_networks_at_depth(file, config, dataset, depth, world);
+      try {
+        train_networks_at_depth(file, config, dataset, depth, world);
+      } catch (const mpi::CollectiveError&) {
+        // A diverged training is a setting to change (training.learning_rate), and a changed
+        // setting could not resume this checkpoint anyway: nothing of the run is kept.
+        part.reset();
+        checkpoint.remove();
+        throw;
+      }
     }
     for (std::size_t kind_index = 0; kind_index < config.depth.kinds.size(); ++kind_index) {
       const KernelKind kind = config.depth.kinds[kind_index];

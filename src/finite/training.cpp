@@ -165,7 +165,7 @@ TrainingTrace train_network(const FiniteNetworkSpec& spec, NetworkParameters par
     if (!std::isfinite(loss) || loss > options.divergence_ratio * std::max(first_loss, 1e-300)) {
       throw TrainingDiverged(fmt::format(
           "training diverged at step {} of {} (loss {:.4g}, first {:.4g}); use a smaller training.learning_rate "
-          "(now {:g})",
+          "(now {:g}); the run keeps nothing",
           step, options.steps, loss, first_loss, options.learning_rate));
     }
     if (next_record < options.record_steps.size() && options.record_steps[next_record] == step) {

@@ -9,6 +9,8 @@
      z_rms below 1.6, max |z| below 5, few |z| > 3, both kernels, at depths 1 and 3;
   4. the standard parameterization has no analytic NTK to compare with (no z attributes for
      the NTK, the feature kernel still compared);
+  4b. training: the same losses, kernel changes and predictions on 1 and 2 ranks, the loss
+     falls, a diverging learning rate ends the run with one message naming the step;
   5. bad values (width 0, one network, the standard parameterization at infinite width) are
      refused with one message, exit 1, nothing written.
 
@@ -115,6 +117,26 @@ def main():
             fail("the standard parameterization's NTK was compared with an infinite-width NTK")
         if "z_rms" not in f["kernels/nngp/2"].attrs:
             fail("the standard parameterization's feature kernel was not compared with the NNGP")
+
+    # 4b. Training: the same numbers on 1 and 2 ranks; a diverging rate ends the run on every rank.
+    trained = {}
+    for ranks in (1, 2):
+        out = os.path.join(scratch, f"trained{ranks}.h5")
+        run(ranks, out, "--set", "training.steps=30", "--set", "training.learning_rate=0.2",
+            "--set", "depth.schedule=[2,6]")
+        with h5py.File(out) as f:
+            trained[ranks] = {name: f[f"training/6/{name}"][()] for name in f["training/6"]}
+    for name, values in trained[1].items():
+        if not np.array_equal(values, trained[2][name]):
+            fail(f"/training/6/{name} differs between 1 and 2 ranks")
+    if not (trained[1]["train_loss"][:, -1] < trained[1]["train_loss"][:, 0]).all():
+        fail("training did not lower the loss of every network")
+    out = os.path.join(scratch, "diverged.h5")
+    done = run(2, out, "--set", "training.steps=30", "--set", "training.learning_rate=1e4", expect=None)
+    expect_refusal(done, ["training diverged at step", "smaller training.learning_rate"], "diverging training")
+    if os.path.exists(out) or os.path.exists(out + ".checkpoint"):
+        fail("a diverged training left a result or a checkpoint")
+    print("training: bit-identical on 1 and 2 ranks, divergence refused")
 
     # 5. Bad values.
     for setting, needles in (("network.width=0", ["network.width", "got 0"]),
