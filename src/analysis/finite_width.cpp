@@ -67,16 +67,22 @@ FiniteWidthComparison compare_with_reference(const DistributedMatrix& mean, cons
 
 double mean_offdiagonal(const DistributedMatrix& values) {
   detail::CompensatedSum sum;
+  std::int64_t counted = 0;
   for (std::int64_t c = 0; c < values.local_cols(); ++c) {
     const auto gc = values.global_col(LocalIndex(c)).value();
     for (std::int64_t r = 0; r < values.local_rows(); ++r) {
-      if (values.global_row(LocalIndex(r)).value() > gc) sum.add(values.at(LocalIndex(r), LocalIndex(c)));
+      const double x = values.at(LocalIndex(r), LocalIndex(c));
+      if (values.global_row(LocalIndex(r)).value() > gc && !std::isnan(x)) {
+        sum.add(x);
+        ++counted;
+      }
     }
   }
-  const double n = static_cast<double>(values.rows());
-  const double pairs = n * (n - 1) / 2;
-  return pairs > 0 ? detail::ordered_sum(values.grid().communicator(), sum) / pairs
-                   : std::numeric_limits<double>::quiet_NaN();
+  const MPI_Comm comm = values.grid().communicator();
+  std::int64_t pairs = 0;
+  mpi::check(MPI_Allreduce(&counted, &pairs, 1, MPI_INT64_T, MPI_SUM, comm), "MPI_Allreduce");
+  const double total = detail::ordered_sum(comm, sum);
+  return pairs > 0 ? total / static_cast<double>(pairs) : std::numeric_limits<double>::quiet_NaN();
 }
 
 }  // namespace deepntk::analysis

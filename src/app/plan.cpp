@@ -267,8 +267,8 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
   // A checkpoint (app/checkpoint.cpp; every checkpoint.every_seconds, and on SIGTERM/SIGUSR1):
   // save_state() copies every per-pair array, and each is written through one distributed
   // matrix at a time (checkpoint_state.cpp) with its HDF5 buffer.
-  // The Monte-Carlo state: eight per-pair arrays (finite/monte_carlo_sweep.cpp, save_state).
-  const int saved_arrays = m.finite ? 8 : m.pair_arrays + (m.keeps_input_gap ? 1 : 0);
+  // The Monte-Carlo state: ten per-pair arrays (finite/monte_carlo_sweep.cpp, save_state).
+  const int saved_arrays = m.finite ? 10 : m.pair_arrays + (m.keeps_input_gap ? 1 : 0);
   phase("checkpoint write (between depths)",
         {input_kernels, input_gaps, pair_state, recorded, matrices,
          {fmt::format("copy of the {} state ({} arrays per pair)", m.finite ? "Monte-Carlo" : "sweep", saved_arrays),

@@ -147,8 +147,9 @@ void MonteCarloSweep::Impl::reset_moments() {
   for (BlockState& s : blocks) {
     s.ntk = EntrywiseMoments(s.sample_ntk.size());
     s.feature = EntrywiseMoments(s.sample_feature.size());
-    s.normalized_ntk = EntrywiseMoments(s.sample_ntk.size());
-    s.normalized_feature = EntrywiseMoments(s.sample_feature.size());
+    // A network whose signal died has 0/0 normalized entries: those count as no sample.
+    s.normalized_ntk = EntrywiseMoments(s.sample_ntk.size(), EntrywiseMoments::Undefined::skipped);
+    s.normalized_feature = EntrywiseMoments(s.sample_feature.size(), EntrywiseMoments::Undefined::skipped);
   }
   diagonal_ntk = EntrywiseMoments(static_cast<std::size_t>(batch.count));
   diagonal_feature = EntrywiseMoments(static_cast<std::size_t>(batch.count));
@@ -284,8 +285,9 @@ std::optional<kernels::RecordedDepth> MonteCarloSweep::advance(std::int64_t max_
 namespace {
 
 const char* const moment_names[] = {"ntk_mean", "ntk_squares", "feature_mean", "feature_squares"};
-const char* const normalized_names[] = {"normalized_ntk_mean", "normalized_ntk_squares", "normalized_feature_mean",
-                                        "normalized_feature_squares"};
+const char* const normalized_names[] = {"normalized_ntk_mean",     "normalized_ntk_squares",
+                                        "normalized_feature_mean", "normalized_feature_squares",
+                                        "normalized_ntk_count",    "normalized_feature_count"};
 
 const std::vector<double>& named(const std::vector<kernels::NamedArray>& arrays, std::string_view name, std::size_t size) {
   for (const auto& a : arrays) {
@@ -321,7 +323,9 @@ kernels::SweepState MonteCarloSweep::save_state() const {
                   {normalized_names[0], b.normalized_ntk.mean()},
                   {normalized_names[1], b.normalized_ntk.squared_deviations()},
                   {normalized_names[2], b.normalized_feature.mean()},
-                  {normalized_names[3], b.normalized_feature.squared_deviations()}};
+                  {normalized_names[3], b.normalized_feature.squared_deviations()},
+                  {normalized_names[4], b.normalized_ntk.entry_counts()},
+                  {normalized_names[5], b.normalized_feature.entry_counts()}};
     s.blocks.push_back(std::move(out));
   }
   const std::vector<double>* diagonal[] = {&im.diagonal_ntk.mean(), &im.diagonal_ntk.squared_deviations(),
@@ -365,9 +369,11 @@ void MonteCarloSweep::restore_state(const kernels::SweepState& s) {
     b.ntk.restore(samples_done, named(saved->arrays, moment_names[0], size), named(saved->arrays, moment_names[1], size));
     b.feature.restore(samples_done, named(saved->arrays, moment_names[2], size), named(saved->arrays, moment_names[3], size));
     b.normalized_ntk.restore(samples_done, named(saved->arrays, normalized_names[0], size),
-                             named(saved->arrays, normalized_names[1], size));
+                             named(saved->arrays, normalized_names[1], size),
+                             named(saved->arrays, normalized_names[4], size));
     b.normalized_feature.restore(samples_done, named(saved->arrays, normalized_names[2], size),
-                                 named(saved->arrays, normalized_names[3], size));
+                                 named(saved->arrays, normalized_names[3], size),
+                                 named(saved->arrays, normalized_names[5], size));
   }
   std::vector<double> diagonal[4];
   for (std::size_t k = 0; k < 4; ++k) {
@@ -401,9 +407,9 @@ std::int64_t MonteCarloSweep::memory_bytes(const FiniteNetworkSpec& spec, std::i
                                            std::int64_t batch_points, std::int64_t pairs) {
   constexpr std::string_view what = "the Monte-Carlo memory";
   // Per entry: one network's two kernels, the means and sums of squares of the two kernels and
-  // of their normalized entries, and the seven arrays a recorded depth hands out (means,
-  // errors, spreads, gap).
-  const std::int64_t per_pair = checked_multiply<std::int64_t>(pairs, 17 * 8, what);
+  // of their normalized entries with the latter's sample counts, and the seven arrays a
+  // recorded depth hands out (means, errors, spreads, gap).
+  const std::int64_t per_pair = checked_multiply<std::int64_t>(pairs, 19 * 8, what);
   const std::int64_t per_point = checked_multiply<std::int64_t>(batch_points, 16 * 8, what);
   const std::int64_t parameters = checked_multiply<std::int64_t>(parameter_count(spec, input_dim, max_depth), 2 * 8, what);
   return checked_add(checked_add(per_pair, per_point, what),

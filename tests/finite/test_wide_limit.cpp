@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <vector>
 
@@ -150,4 +151,19 @@ BOOST_AUTO_TEST_CASE(the_reported_standard_error_is_the_spread_of_the_mean) {
       }
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(undefined_samples_can_be_skipped_entry_by_entry) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EntrywiseMoments skipping(2, EntrywiseMoments::Undefined::skipped), propagating(2);
+  for (const auto& sample : std::vector<std::vector<double>>{{1.0, nan}, {3.0, 2.0}, {5.0, 4.0}}) {
+    skipping.add(sample);
+    propagating.add(sample);
+  }
+  BOOST_TEST(skipping.entry_counts() == (std::vector<double>{3.0, 2.0}));
+  BOOST_TEST(skipping.mean()[0] == 3.0);
+  BOOST_TEST(skipping.mean()[1] == 3.0);
+  BOOST_TEST(skipping.standard_deviation()[1] == std::sqrt(2.0));
+  BOOST_TEST(std::isnan(propagating.mean()[1]));
+  BOOST_TEST(propagating.mean()[0] == 3.0);
 }

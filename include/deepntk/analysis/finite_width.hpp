@@ -38,8 +38,9 @@ struct FiniteWidthComparison {
                                                            const matrix::DistributedMatrix& standard_error,
                                                            const matrix::DistributedMatrix& reference);
 
-/// Collective. The mean of the entries i > j of the n x n `values` (strictly lower triangle
-/// read; NaN for n < 2), e.g. the across-network spread of each normalized kernel entry.
+/// Collective. The mean of the entries i > j of the n x n `values` that are not NaN (strictly
+/// lower triangle read; NaN when there is none), e.g. the across-network spread of each
+/// normalized kernel entry (NaN where fewer than two networks gave it a value).
 [[nodiscard]] double mean_offdiagonal(const matrix::DistributedMatrix& values);
 
 }  // namespace deepntk::analysis
