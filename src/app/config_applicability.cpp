@@ -42,6 +42,7 @@ constexpr Applicability table[] = {
     {"network.heads", "network.architecture", "\"shortcut\"", shortcut},
     {"montecarlo.samples", "network.width", "a number (finite width)", finite_width},
     {"montecarlo.seed", "network.width", "a number (finite width)", finite_width},
+    {"montecarlo.compare", "network.width", "a number (finite width)", finite_width},
     {"training.steps", "network.width", "a number (finite width)", finite_width},
     {"training.learning_rate", "network.width", "a number (finite width)", finite_width},
     {"training.records", "network.width", "a number (finite width)", finite_width},

@@ -1055,6 +1055,10 @@ std::vector<Field> make_fields() {
                        "Network s is drawn from (seed, s), parameter by parameter, so the networks are the "
                        "same on any number of ranks, and the networks of two depths share their common "
                        "layers (finite network.width only)."));
+  f.push_back(bool_key("montecarlo", "compare", DEEPNTK_MEMBER(montecarlo.compare),
+                       "Compare the Monte-Carlo kernels with the analytic infinite-width kernels of the same "
+                       "network at every recorded depth (reference_distance, z statistics); costs an exact "
+                       "sweep of the train kernel (finite network.width only)."));
   f.push_back(export_networks_key(
       "Networks s whose parameters are written into the result at every recorded depth, under "
       "/networks/<L>/<s> (docs/output-format.md), to rebuild them elsewhere; [] = none (finite "

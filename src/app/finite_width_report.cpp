@@ -45,6 +45,7 @@ FiniteWidthReport::FiniteWidthReport(const RunConfig& config, std::shared_ptr<co
 
 void FiniteWidthReport::start_depth(std::int64_t depth) {
   depth_ = depth;
+  if (!config_.montecarlo.compare) return;
   // The analytic kernels of the same network at this depth, from the inputs (one pass of
   // `depth` layers on the train block: a few percent of the Monte Carlo's cost).
   kernels::DepthSweep exact(network_spec_from_config(config_.network), kernels::DepthSchedule({depth}), {train_block_});
@@ -82,7 +83,8 @@ FiniteWidthLine FiniteWidthReport::write(io::File& file, std::string_view kind, 
   line.present = true;
   line.normalized_spread = analysis::mean_offdiagonal(spread_);
   io::write_attribute(file, group, "normalized_spread", line.normalized_spread);
-  const bool has_reference = !(ntk && config_.network.parameterization == finite::Parameterization::standard);
+  const bool has_reference = config_.montecarlo.compare &&
+                             !(ntk && config_.network.parameterization == finite::Parameterization::standard);
   line.relative_distance = line.z_rms = std::nan("");
   if (!has_reference) return line;
   const auto c = analysis::compare_with_reference(mean, error_, ntk ? reference_ntk_ : reference_nngp_);

@@ -252,7 +252,7 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
   phase("depth loop: sweep, kernels, HDF5 writes",
         {input_kernels, input_gaps, pair_state, recorded, matrices,
          {"HDF5 write buffer (one local matrix, row-major)", doubles(m.train.entries())}});
-  if (m.finite) {
+  if (m.finite && config.montecarlo.compare) {
     // app/finite_width_report.cpp: standard errors, spreads and two analytic references as
     // distributed matrices, and while a reference is computed, an exact sweep of the train
     // block (its state and output).
@@ -423,10 +423,13 @@ Plan plan_of(const RunConfig& config, const PlanShape& shape, int ranks) {
     const double flops = network_layers * (static_cast<double>(computed_pairs(m)) * (4 * width + 4) +
                                            static_cast<double>(m.batch_points) * 4 * width * width);
     plan.work.push_back({"Monte-Carlo kernels (networks' gradient Grams)", flops, "flop", flops / gram_flop_rate});
-    double reference_steps = 0;
-    for (auto depth : schedule.depths()) reference_steps += static_cast<double>(depth);
-    const double reference = static_cast<double>(m.train.entries()) * reference_steps;
-    plan.work.push_back({"analytic references", reference, "pair-layer updates", reference / sweep_rate(config.network)});
+    if (config.montecarlo.compare) {
+      double reference_steps = 0;
+      for (auto depth : schedule.depths()) reference_steps += static_cast<double>(depth);
+      const double reference = static_cast<double>(m.train.entries()) * reference_steps;
+      plan.work.push_back(
+          {"analytic references", reference, "pair-layer updates", reference / sweep_rate(config.network)});
+    }
   } else {
     plan.work.push_back({"depth sweep", updates, "pair-layer updates", updates / sweep_rate(config.network)});
   }

@@ -214,6 +214,9 @@ struct MonteCarloConfig {
   /// Networks s whose parameters are written into the result at every recorded depth
   /// (app/network_export.hpp), ascending, each < samples; empty: none.
   std::vector<std::int64_t> export_networks;
+  /// Compare with the analytic kernels of the same network at every depth (an exact sweep of
+  /// the train kernel: about as costly as a dozen networks of width 16).
+  bool compare = true;
 
   bool operator==(const MonteCarloConfig&) const = default;
 };
