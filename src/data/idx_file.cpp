@@ -130,6 +130,14 @@ IdxHeader parse_header(gzFile_s* file, const std::string& path) {
     header.element_count = checked_multiply(header.element_count, header.shape[k], what);
     if (k > 0) header.row_elements = checked_multiply(header.row_elements, header.shape[k], what);
   }
+  // No value: nothing to use, and the extents are then bounded by nothing (the length check
+  // holds for any row size times 0 rows), so a damaged header could claim rows of terabytes
+  // (0 x 131200 x 4278257412, found by fuzz.idx): refused before a row-sized buffer exists.
+  if (header.element_count == 0) {
+    throw std::invalid_argument(fmt::format("{}: the IDX header's shape {} holds no values; use a file with at "
+                                            "least one image (or label)",
+                                            path, format_shape(header.shape)));
+  }
   // The whole file's length must be a number too (it is compared with the file below).
   static_cast<void>(checked_add(header.header_bytes, checked_multiply(header.element_count, header.element_bytes, what),
                                 what));
@@ -169,11 +177,13 @@ class IdxRows {
       : path_(std::move(path)),
         header_(std::move(header)),
         file_(open(path_)),
-        row_bytes_(header_.row_elements * header_.element_bytes),
-        buffer_(static_cast<std::size_t>(row_bytes_)) {}
+        row_bytes_(header_.row_elements * header_.element_bytes) {}
 
   void copy(std::int64_t row, std::span<double> out, double divisor) {
-    // row < count, so the offset is within the file length checked by parse_header.
+    // row < count, so the offset is within the file length checked by parse_header, and so is
+    // the row itself: the buffer is allocated only now. (A header of 0 images may claim rows of
+    // any size, e.g. 0 x 131200 x 4278257412, whose buffer would be 561 TB: found by fuzz.idx.)
+    if (buffer_.empty()) buffer_.resize(static_cast<std::size_t>(row_bytes_));
     const std::int64_t offset = header_.header_bytes + row * row_bytes_;
     if (offset != position_) seek(file_.get(), offset, path_);
     read_exactly(file_.get(), buffer_.data(), buffer_.size(), path_, "image");
