@@ -1,8 +1,9 @@
 // The distributed input Gram (data/distributed_input_kernel.cpp) on every grid shape of the
 // world and several block sizes: every local entry of K0, train x train (both triangles) and
 // test x train, is input_kernel_entry of its two points bit for bit, so K0 cannot depend on the
-// grid; its diagonal is train_diagonal bit for bit; every gap is input_gap of its entry and
-// the two diagonals (near-duplicate pairs included).
+// grid; its diagonal is train_diagonal bit for bit, and so are the row and column K0 values
+// the sweep gets (K0(x, x) of every local row and column); every gap is input_gap of its
+// entry and the two diagonals (near-duplicate pairs included).
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
@@ -34,7 +35,16 @@ data::PointSet points(std::int64_t count, std::int64_t d, double phase) {
 // Every local entry of k0 against the scalar definition; the gaps of `block` against input_gap.
 void check(const matrix::DistributedMatrix& k0, const data::LocalInputBlock& block, const data::PointSet& rows,
            const data::PointSet& cols, bool symmetric) {
-  int wrong_entries = 0, wrong_gaps = 0;
+  int wrong_entries = 0, wrong_gaps = 0, wrong_diagonals = 0;
+  // The sweep's per-point K0 of every local row and column: K0(x, x) exactly.
+  for (std::int64_t r = 0; r < block.rows; ++r) {
+    const auto x = rows.point(block.row_points[static_cast<std::size_t>(r)]);
+    if (!same_bits(block.row_k0_diagonal[static_cast<std::size_t>(r)], data::input_kernel_entry(x, x))) ++wrong_diagonals;
+  }
+  for (std::int64_t c = 0; c < block.cols; ++c) {
+    const auto y = cols.point(block.col_points[static_cast<std::size_t>(c)]);
+    if (!same_bits(block.col_k0_diagonal[static_cast<std::size_t>(c)], data::input_kernel_entry(y, y))) ++wrong_diagonals;
+  }
   for (std::int64_t c = 0; c < k0.local_cols(); ++c) {
     const auto j = k0.global_col(LocalIndex(c)).value();
     for (std::int64_t r = 0; r < k0.local_rows(); ++r) {
@@ -49,6 +59,7 @@ void check(const matrix::DistributedMatrix& k0, const data::LocalInputBlock& blo
   }
   BOOST_TEST(wrong_entries == 0);
   BOOST_TEST(wrong_gaps == 0);
+  BOOST_TEST(wrong_diagonals == 0);
 }
 
 }  // namespace
