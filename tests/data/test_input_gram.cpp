@@ -25,10 +25,12 @@ bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; 
 data::PointSet points(std::int64_t count, std::int64_t d, double phase) {
   data::PointSet p{count, d, {}};
   for (std::int64_t i = 0; i < count; ++i)
-    for (std::int64_t k = 0; k < d; ++k) p.values.push_back(std::sin(phase + 0.37 * i + 1.3 * k + 0.011 * i * k) * (1 + k % 5));
+    for (std::int64_t k = 0; k < d; ++k)
+      p.values.push_back(std::sin(phase + 0.37 * i + 1.3 * k + 0.011 * i * k) * (1 + k % 5));
   if (count > 5)
     for (std::int64_t k = 0; k < d; ++k)
-      p.values[static_cast<std::size_t>(5 * d + k)] = p.values[static_cast<std::size_t>(2 * d + k)] * (1 + 1e-9 * (k % 3));
+      p.values[static_cast<std::size_t>(5 * d + k)] =
+          p.values[static_cast<std::size_t>(2 * d + k)] * (1 + 1e-9 * (k % 3));
   return p;
 }
 
@@ -39,11 +41,13 @@ void check(const matrix::DistributedMatrix& k0, const data::LocalInputBlock& blo
   // The sweep's per-point K0 of every local row and column: K0(x, x) exactly.
   for (std::int64_t r = 0; r < block.rows; ++r) {
     const auto x = rows.point(block.row_points[static_cast<std::size_t>(r)]);
-    if (!same_bits(block.row_k0_diagonal[static_cast<std::size_t>(r)], data::input_kernel_entry(x, x))) ++wrong_diagonals;
+    const double stored = block.row_k0_diagonal[static_cast<std::size_t>(r)];
+    if (!same_bits(stored, data::input_kernel_entry(x, x))) ++wrong_diagonals;
   }
   for (std::int64_t c = 0; c < block.cols; ++c) {
     const auto y = cols.point(block.col_points[static_cast<std::size_t>(c)]);
-    if (!same_bits(block.col_k0_diagonal[static_cast<std::size_t>(c)], data::input_kernel_entry(y, y))) ++wrong_diagonals;
+    const double stored = block.col_k0_diagonal[static_cast<std::size_t>(c)];
+    if (!same_bits(stored, data::input_kernel_entry(y, y))) ++wrong_diagonals;
   }
   for (std::int64_t c = 0; c < k0.local_cols(); ++c) {
     const auto j = k0.global_col(LocalIndex(c)).value();
@@ -52,8 +56,9 @@ void check(const matrix::DistributedMatrix& k0, const data::LocalInputBlock& blo
       const double entry = k0.at(LocalIndex(r), LocalIndex(c));
       if (!same_bits(entry, data::input_kernel_entry(rows.point(i), cols.point(j)))) ++wrong_entries;
       if (symmetric && i <= j) continue;
-      const double gap = data::input_gap(entry, block.row_k0_diagonal[static_cast<std::size_t>(r)],
-                                         block.col_k0_diagonal[static_cast<std::size_t>(c)], rows.point(i), cols.point(j));
+      const double gap =
+          data::input_gap(entry, block.row_k0_diagonal[static_cast<std::size_t>(r)],
+                          block.col_k0_diagonal[static_cast<std::size_t>(c)], rows.point(i), cols.point(j));
       if (!same_bits(gap, block.gap[static_cast<std::size_t>(r + c * block.rows)])) ++wrong_gaps;
     }
   }
@@ -74,7 +79,8 @@ BOOST_AUTO_TEST_CASE(k0_is_the_scalar_definition_on_every_grid) {
   struct Case {
     std::int64_t n, m, d;
   };
-  for (const auto [n, m, d] : {Case{45, 13, 1}, Case{45, 13, 37}, Case{45, 13, 300}, Case{45, 13, 600}, Case{300, 140, 37}}) {
+  const Case cases[] = {{45, 13, 1}, {45, 13, 37}, {45, 13, 300}, {45, 13, 600}, {300, 140, 37}};
+  for (const auto [n, m, d] : cases) {
     data::Dataset dataset;
     dataset.train = points(n, d, 0.1);
     dataset.test = points(m, d, 2.0);
@@ -82,7 +88,8 @@ BOOST_AUTO_TEST_CASE(k0_is_the_scalar_definition_on_every_grid) {
     for (const auto shape : shapes) {
       const auto grid = testing::make_grid(shape);
       for (const std::int64_t block : {3, 8, 16, 64}) {
-        BOOST_TEST_CONTEXT("n " << n << ", d " << d << ", grid " << shape.rows << "x" << shape.cols << ", block " << block) {
+        BOOST_TEST_CONTEXT("n " << n << ", d " << d << ", grid " << shape.rows << "x" << shape.cols << ", block "
+                                << block) {
           const auto k0 = data::assemble_input_kernels(dataset, grid, block);
           check(k0.train, k0.train_block, dataset.train, dataset.train, true);
           check(*k0.test, *k0.test_block, dataset.test, dataset.train, false);
