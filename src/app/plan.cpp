@@ -16,6 +16,7 @@
 #include "deepntk/core/counted.hpp"
 #include "deepntk/app/block_size.hpp"
 #include "deepntk/app/network_spec_from_config.hpp"
+#include "deepntk/data/distributed_input_kernel.hpp"
 #include "deepntk/finite/monte_carlo_sweep.hpp"
 #include "deepntk/kernels/depth_schedule.hpp"
 #include "deepntk/linalg/eigen_workspace.hpp"
@@ -95,7 +96,7 @@ struct Model {
   grid::GridShape grid;
   std::int64_t block = 0;
   PlanShape shape;
-  Local train, test, x_train, x_test, y_train, y_test;
+  Local train, test, y_train, y_test;
   int pair_arrays = 0;       // per-pair state arrays of the sweep between layers
   bool keeps_input_gap = false;
   bool eigen = false;        // an eigendecomposition per kernel and depth
@@ -143,8 +144,6 @@ Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShap
   const std::int64_t n = shape.n_train, mt = shape.n_test, d = shape.dim, k = shape.target_columns;
   m.train = local_at_origin(n, n, m.block, grid);
   m.test = local_at_origin(mt, n, m.block, grid);
-  m.x_train = local_at_origin(n, d, m.block, grid);
-  m.x_test = local_at_origin(mt, d, m.block, grid);
   m.y_train = local_at_origin(n, k, m.block, grid);
   m.y_test = local_at_origin(mt, k, m.block, grid);
 
@@ -243,9 +242,14 @@ std::vector<MemoryPhase> memory_phases(const Model& m, const RunConfig& config) 
     phases.push_back(std::move(p));
   };
 
-  phase("input Gram", {{"points distributed for PDSYRK/PDGEMM", doubles(add(m.x_train.entries(), m.x_test.entries()))},
-                       input_kernels,
-                       input_gaps});
+  std::vector<MemoryItem> input_gram{
+      {"packed point tiles of the K0 entries", doubles(mul(data::input_gram_tile_points, m.shape.dim))}};
+  if (data::input_gram_mirrors(m.shape.dim)) {
+    input_gram.push_back({"transposed copy for the mirror of K0 (PDTRAN)", doubles(m.train.entries())});
+  }
+  input_gram.push_back(input_kernels);
+  input_gram.push_back(input_gaps);
+  phase("input Gram", std::move(input_gram));
   std::vector<MemoryItem> setup{input_kernels, input_gaps, pair_state};
   if (!m.keeps_input_gap) setup.push_back({"sweep's copy of the input gaps (freed after set-up)", kernel_bytes});
   phase("depth sweep set-up", setup);

@@ -7,12 +7,16 @@
 
 namespace deepntk::data {
 
+double input_kernel_entry(std::span<const double> x, std::span<const double> y) {
+  double sum = 0;
+  for (std::size_t k = 0; k < x.size(); ++k) sum += x[k] * y[k];
+  return sum / static_cast<double>(x.size());
+}
+
 std::vector<double> input_kernel_diagonal(const PointSet& points) {
   std::vector<double> diagonal(static_cast<std::size_t>(points.count));
   for (std::int64_t i = 0; i < points.count; ++i) {
-    double sum = 0;
-    for (double v : points.point(i)) sum += v * v;
-    diagonal[static_cast<std::size_t>(i)] = sum / static_cast<double>(points.dimension);
+    diagonal[static_cast<std::size_t>(i)] = input_kernel_entry(points.point(i), points.point(i));
   }
   return diagonal;
 }

@@ -1,5 +1,6 @@
 #include "deepntk/finite/gram_tile_kernel.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace deepntk::finite {
@@ -93,7 +94,49 @@ DEEPNTK_INLINE void head_columns(const TileOperands& t, std::int64_t j0, const H
   }
 }
 
+// G packed groups of rows (G packed_rows rows) by one packed group of columns of C = A Bᵀ,
+// G accumulators per column sharing each column value; `rows` and `cols` (from the first row
+// and column of the groups) say how much of it is stored, the padding is dropped.
+template <std::int64_t G>
+DEEPNTK_INLINE void packed_groups(const double* a, const double* b, std::int64_t depth, double* c, std::int64_t ldc,
+                                  std::int64_t rows, std::int64_t cols) {
+  Lanes sum[G][packed_cols];
+  for (std::int64_t gg = 0; gg < G; ++gg)
+    for (std::int64_t jj = 0; jj < packed_cols; ++jj) sum[gg][jj] = Lanes{} * 0.0;
+  for (std::int64_t k = 0; k < depth; ++k) {
+    const double* y = b + k * packed_cols;
+    for (std::int64_t gg = 0; gg < G; ++gg) {
+      const Lanes x = load(a + gg * depth * packed_rows + k * packed_rows);
+      for (std::int64_t jj = 0; jj < packed_cols; ++jj) sum[gg][jj] += x * y[jj];
+    }
+  }
+  for (std::int64_t gg = 0; gg < G; ++gg) {
+    const std::int64_t stored = std::min(packed_rows, rows - gg * packed_rows);
+    for (std::int64_t jj = 0; jj < cols; ++jj) {
+      double* out = c + jj * ldc + gg * packed_rows;
+      if (stored == packed_rows) {
+        store(out, sum[gg][jj]);
+      } else {
+        for (std::int64_t i = 0; i < stored; ++i) out[i] = sum[gg][jj][i];
+      }
+    }
+  }
+}
+
 }  // namespace
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void inner_products_packed(const double* a, std::int64_t rows, const double* b, std::int64_t cols, std::int64_t depth,
+                           double* c, std::int64_t ldc) {
+  static_assert(packed_rows == lanes);
+  for (std::int64_t j = 0; j < cols; j += packed_cols) {
+    const std::int64_t nc = std::min(packed_cols, cols - j);
+    std::int64_t i = 0;
+    for (; i + packed_rows < rows; i += 2 * packed_rows)
+      packed_groups<2>(a + i * depth, b + j * depth, depth, c + j * ldc + i, ldc, rows - i, nc);
+    if (i < rows) packed_groups<1>(a + i * depth, b + j * depth, depth, c + j * ldc + i, ldc, rows - i, nc);
+  }
+}
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void accumulate_weight_tile(const TileOperands& t, double weight_factor, double bias_factor, double* g,

@@ -1,7 +1,9 @@
 #pragma once
-// The input Gram matrices, assembled distributed: K0 = X X^T / d (train x train, lower
-// triangle, PDSYRK) and K0 = X_test X^T / d (test x train, PDGEMM), from X distributed
-// block-cyclically over the grid. Then, per local entry, the accurate input gap
+// The input Gram matrices, assembled distributed: K0 = X X^T / d (train x train) and
+// K0 = X_test X^T / d (test x train). Every rank holds all points (Dataset is replicated) and
+// computes its own local entries, each from its two points only (input_kernel_entry's sum in
+// k order), so K0 is bit-identical on any grid and block size; no communication but, for
+// large d, the mirror of the train triangle. Then, per local entry, the accurate input gap
 // 1 - rho_0 that the depth recursion starts from.
 
 #include <cstdint>
@@ -35,6 +37,27 @@ struct InputKernels {
   std::vector<double> train_diagonal;     // K0(x, x) of every train point (replicated)
   std::vector<double> test_diagonal;      // K0(x, x) of every test point (replicated)
 };
+
+/// Points in fill_input_gram's two packed tiles (local rows, local columns): besides k0, it
+/// holds input_gram_tile_points x d doubles.
+inline constexpr std::int64_t input_gram_tile_rows = 128;
+inline constexpr std::int64_t input_gram_tile_cols = 64;
+inline constexpr std::int64_t input_gram_tile_points = input_gram_tile_rows + input_gram_tile_cols;
+
+/// Above this input dimension the train Gram computes its lower triangle only and mirrors it
+/// (PDTRAN through a transposed copy of the local matrix); up to it, computing the upper
+/// entries directly is cheaper than the mirror (bench_input_gram, docs/performance.md). The
+/// bits are the same either way: K0(x, y) and K0(y, x) are the same sum.
+inline constexpr std::int64_t input_gram_direct_max_dimension = 512;
+[[nodiscard]] constexpr bool input_gram_mirrors(std::int64_t dimension) {
+  return dimension > input_gram_direct_max_dimension;
+}
+
+/// Sets every local entry (i, j) of `k0` to input_kernel_entry(rows.point(i), cols.point(j)):
+/// each from its two points only, in k order, so the bits do not depend on the grid, the block
+/// size or the tiling. With `lower_only` (k0 square, rows = cols), entries above the diagonal
+/// may be left unset. Not collective.
+void fill_input_gram(matrix::DistributedMatrix& k0, const PointSet& rows, const PointSet& cols, bool lower_only);
 
 /// Assembles the input kernels of `dataset` on `grid` in blocks of `block` (collective).
 [[nodiscard]] InputKernels assemble_input_kernels(const Dataset& dataset,

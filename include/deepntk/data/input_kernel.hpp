@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "deepntk/data/point_set.hpp"
 
@@ -18,7 +19,13 @@ namespace deepntk::data {
 /// the Gram-based gap already has a relative error below ~1e-13.
 inline constexpr double near_parallel_gap = 1e-3;
 
-/// K0(x_i, x_i) = |x_i|^2 / d for every point, summed in a fixed order (rank independent).
+/// K0(x, y) = (Σ_k x_k y_k) / d: the products and their sum in k order, no fused multiply-add,
+/// then one division. This is the definition every K0 value of a run follows (the distributed
+/// Gram's tile kernel gives the same bits), so K0 depends on the two points only.
+[[nodiscard]] double input_kernel_entry(std::span<const double> x, std::span<const double> y);
+
+/// K0(x_i, x_i) = input_kernel_entry(x_i, x_i) for every point: the same bits as the diagonal of
+/// the input Gram matrices.
 [[nodiscard]] std::vector<double> input_kernel_diagonal(const PointSet& points);
 
 /// 1 - rho_0 computed from the normalized difference (accurate for any angle).

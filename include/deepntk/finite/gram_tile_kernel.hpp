@@ -1,6 +1,7 @@
 #pragma once
-// The innermost loops of the finite-width kernels (finite/gradient_gram.cpp): one tile of the
-// Gram matrix updated by one parameter group,
+// The innermost loops of the finite-width kernels (finite/gradient_gram.cpp) and of the input
+// Gram K0 (inner_products_packed, below). Finite width: one tile of the Gram matrix updated by
+// one parameter group,
 //
 //   weight group:  G_ij += (Σ_k Δ_ik Δ_jk) (wf Σ_k A_ik A_jk + wb)
 //   head group:    G_ij += wf Σ_k A_ik A_jk + wb, F_ij += ff Σ_k A_ik A_jk + fb (NTK, feature kernel)
@@ -39,5 +40,19 @@ struct HeadFactors {
   double ntk_weight = 0, ntk_bias = 0, feature_weight = 0, feature_bias = 0;
 };
 void accumulate_head_tile(const TileOperands& t, const HeadFactors& factors, double* g, double* f, std::int64_t ldg);
+
+/// Packed panels for inner_products_packed: `rows` points in groups of packed_rows, each group
+/// depth x packed_rows (its points' k-th values together, k = 0, 1, ...), the last group padded
+/// with zeros; `cols` points the same in groups of packed_cols. Contiguous streams for the
+/// prefetcher, in L1/L2 for a tile of ~100 points of ~1000 values.
+inline constexpr std::int64_t packed_rows = 8;
+inline constexpr std::int64_t packed_cols = 4;
+
+/// C (rows x cols, column-major, leading dimension ldc) = A Bᵀ from the packed panels a and b:
+/// each entry Σ_k a_ik b_jk with the products and sums in k order, the same arithmetic as the
+/// other tiles here, so the bits equal those of the plain scalar loop whatever the tile and
+/// the machine. The input Gram K0 (data/distributed_input_kernel.cpp) is made of these.
+void inner_products_packed(const double* a, std::int64_t rows, const double* b, std::int64_t cols, std::int64_t depth,
+                           double* c, std::int64_t ldc);
 
 }  // namespace deepntk::finite
