@@ -662,6 +662,24 @@ void check_kernel_depths_recorded(const RunConfig& c) {
   }
 }
 
+// A set of integers given as an array or as one number (`--set key=3`): each element checked by
+// `element` (returns the integer or throws ValueProblem), sorted, repeats merged (order and
+// repeats carry no meaning for the keys that use it).
+template <class Element>
+std::vector<std::int64_t> read_integer_set(const toml::node& node, std::string_view expected, Element element) {
+  std::vector<std::int64_t> values;
+  if (const auto* array = node.as_array()) {
+    for (const auto& item : *array) values.push_back(element(item));
+  } else if (node.is_number()) {
+    values.push_back(element(node));
+  } else {
+    wrong(node, expected);
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
 Field kernel_depths_key(std::string_view meaning) {
   Field f = make_field("output", "kernels", "boolean or array of integers",
                        "true | false | [L1, L2, ...], depths of depth.schedule", meaning);
@@ -670,8 +688,8 @@ Field kernel_depths_key(std::string_view meaning) {
       c.output.kernels = b->get() ? KernelDepths::all() : KernelDepths::none();
       return;
     }
-    std::vector<std::int64_t> depths;
-    const auto add = [&](const toml::node& element) {
+    // One depth too, e.g. --set output.kernels=1000; the matrices are written in depth order.
+    c.output.kernels = KernelDepths::only(read_integer_set(node, kernel_depths_expected(), [&](const toml::node& element) {
       std::int64_t depth = 0;
       try {
         depth = read_integer(element, "an integer");
@@ -683,19 +701,8 @@ Field kernel_depths_key(std::string_view meaning) {
         throw ValueProblem{fmt::format("got {} (depth {} is out of range), expected {}", render(node), depth,
                                        kernel_depths_expected())};
       }
-      depths.push_back(depth);
-    };
-    if (const auto* array = node.as_array()) {
-      for (const auto& element : *array) add(element);
-    } else if (node.is_number()) {  // one depth, e.g. --set output.kernels=1000
-      add(node);
-    } else {
-      wrong(node, kernel_depths_expected());
-    }
-    // Order and repeats carry no meaning: the matrices are written in depth order.
-    std::sort(depths.begin(), depths.end());
-    depths.erase(std::unique(depths.begin(), depths.end()), depths.end());
-    c.output.kernels = KernelDepths::only(std::move(depths));
+      return depth;
+    }));
   };
   f.check = [](const RunConfig& c) { check_kernel_depths_recorded(c); };
   f.write = [](const RunConfig& c) { return write_kernel_depths(c.output.kernels); };
@@ -839,22 +846,12 @@ Field export_networks_key(std::string_view meaning) {
                        "[] = none, or network numbers 0 to montecarlo.samples - 1", meaning);
   f.read = [](const toml::node& node, RunConfig& c) {
     const std::string expected = "an array of network numbers >= 0 such as [0, 1]";
-    std::vector<std::int64_t> networks;
-    const auto add = [&](const toml::node& element) {
+    // One network too, e.g. --set montecarlo.export=0.
+    c.montecarlo.export_networks = read_integer_set(node, expected, [&](const toml::node& element) {
       const std::int64_t s = read_integer(element, expected);
       if (s < 0) throw ValueProblem{fmt::format("got {}, expected {}", render(node), expected)};
-      networks.push_back(s);
-    };
-    if (const auto* array = node.as_array()) {
-      for (const auto& element : *array) add(element);
-    } else if (node.is_number()) {  // one network, e.g. --set montecarlo.export=0
-      add(node);
-    } else {
-      wrong(node, expected);
-    }
-    std::sort(networks.begin(), networks.end());
-    networks.erase(std::unique(networks.begin(), networks.end()), networks.end());
-    c.montecarlo.export_networks = std::move(networks);
+      return s;
+    });
   };
   f.check = [](const RunConfig& c) {
     const auto& networks = c.montecarlo.export_networks;

@@ -45,6 +45,14 @@ Topology topology(const FiniteNetworkSpec& spec, std::int64_t input_dim, std::in
 
 }  // namespace
 
+void refresh_transposed(DenseLayer& layer) {
+  layer.weights_transposed.resize(layer.weights.size());
+  for (std::int64_t j = 0; j < layer.cols; ++j)
+    for (std::int64_t i = 0; i < layer.rows; ++i)
+      layer.weights_transposed[static_cast<std::size_t>(j + i * layer.cols)] =
+          layer.weights[static_cast<std::size_t>(i + j * layer.rows)];
+}
+
 NetworkParameters draw_parameters(const FiniteNetworkSpec& spec, std::int64_t input_dim, std::int64_t depth,
                                   PhiloxKey key) {
   const Topology t = topology(spec, input_dim, depth);
@@ -60,10 +68,7 @@ NetworkParameters draw_parameters(const FiniteNetworkSpec& spec, std::int64_t in
     layer.cols = t.fan_in[l];
     layer.weights.resize(static_cast<std::size_t>(checked_multiply(m, layer.cols, "the weights of one layer")));
     fill_standard_normal(key, weight_tensor(static_cast<std::int64_t>(l)), 0, layer.weights);
-    layer.weights_transposed.resize(layer.weights.size());
-    for (std::int64_t j = 0; j < layer.cols; ++j)
-      for (std::int64_t i = 0; i < m; ++i)
-        layer.weights_transposed[static_cast<std::size_t>(j + i * layer.cols)] = layer.weights[static_cast<std::size_t>(i + j * m)];
+    refresh_transposed(layer);
     if (spec.has_biases()) {
       layer.biases.resize(static_cast<std::size_t>(m));
       fill_standard_normal(key, bias_tensor(static_cast<std::int64_t>(l)), 0, layer.biases);

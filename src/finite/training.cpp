@@ -67,9 +67,7 @@ void descend(const FiniteNetworkSpec& spec, NetworkParameters& p, const NetworkP
     const double weight_metric = standard ? static_cast<double>(layer.cols) / spec.network.sw2 : 1.0;
     for (std::size_t i = 0; i < layer.weights.size(); ++i) layer.weights[i] -= rate * weight_metric * g.layers[l].weights[i];
     for (std::size_t i = 0; i < layer.biases.size(); ++i) layer.biases[i] -= rate * bias_metric * g.layers[l].biases[i];
-    for (std::int64_t j = 0; j < layer.cols; ++j)
-      for (std::int64_t i = 0; i < layer.rows; ++i)
-        layer.weights_transposed[static_cast<std::size_t>(j + i * layer.cols)] = layer.weights[static_cast<std::size_t>(i + j * layer.rows)];
+    refresh_transposed(layer);
   }
   const double head_metric = standard ? static_cast<double>(p.width) / spec.network.sw2 : 1.0;
   for (std::size_t h = 0; h < p.heads.size(); ++h) {

@@ -45,12 +45,6 @@ std::vector<Parameter> every_parameter(const FiniteNetworkSpec& spec, NetworkPar
   return out;
 }
 
-void retranspose(DenseLayer& layer) {
-  for (std::int64_t j = 0; j < layer.cols; ++j)
-    for (std::int64_t i = 0; i < layer.rows; ++i)
-      layer.weights_transposed[static_cast<std::size_t>(j + i * layer.cols)] = layer.weights[static_cast<std::size_t>(i + j * layer.rows)];
-}
-
 std::vector<double> outputs(const FiniteNetworkSpec& spec, const NetworkParameters& p, const std::vector<double>& x) {
   const NetworkPass pass(spec, p, x, points);
   return {pass.outputs().begin(), pass.outputs().end()};
@@ -68,7 +62,7 @@ FiniteDifferenceKernels finite_difference_kernels(const FiniteNetworkSpec& spec,
     const double original = *theta.value;
     const auto at = [&](double value) {
       *theta.value = value;
-      if (theta.layer != nullptr) retranspose(*theta.layer);
+      if (theta.layer != nullptr) refresh_transposed(*theta.layer);
       return outputs(spec, p, x);
     };
     const auto plus = at(original + step), minus = at(original - step);

@@ -35,12 +35,6 @@ std::vector<std::pair<double*, DenseLayer*>> scalars(NetworkParameters& p) {
   return out;
 }
 
-void retranspose(DenseLayer& layer) {
-  for (std::int64_t j = 0; j < layer.cols; ++j)
-    for (std::int64_t i = 0; i < layer.rows; ++i)
-      layer.weights_transposed[static_cast<std::size_t>(j + i * layer.cols)] = layer.weights[static_cast<std::size_t>(i + j * layer.rows)];
-}
-
 // y = sin(x_0) + x_1 / 2 of each column.
 std::vector<double> targets(const std::vector<double>& x, std::int64_t count) {
   std::vector<double> y(static_cast<std::size_t>(count));
@@ -89,13 +83,13 @@ BOOST_AUTO_TEST_CASE(the_loss_gradient_is_the_finite_difference_gradient) {
       for (std::size_t i = 0; i < raw.size(); ++i) {
         const double original = *raw[i].first, step = 1e-6;
         *raw[i].first = original + step;
-        if (raw[i].second) retranspose(*raw[i].second);
+        if (raw[i].second) refresh_transposed(*raw[i].second);
         const double plus = objective();
         *raw[i].first = original - step;
-        if (raw[i].second) retranspose(*raw[i].second);
+        if (raw[i].second) refresh_transposed(*raw[i].second);
         const double minus = objective();
         *raw[i].first = original;
-        if (raw[i].second) retranspose(*raw[i].second);
+        if (raw[i].second) refresh_transposed(*raw[i].second);
         BOOST_TEST(std::abs((plus - minus) / (2 * step) - *analytic[i].first) <= 1e-6 * scale, "parameter " << i);
       }
     }

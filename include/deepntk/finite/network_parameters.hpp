@@ -41,6 +41,9 @@ struct NetworkParameters {
   std::vector<ReadoutHead> heads;  ///< in increasing layer order
 };
 
+/// Sets layer.weights_transposed from layer.weights (after the weights changed).
+void refresh_transposed(DenseLayer& layer);
+
 /// Tensor ids of the Philox streams.
 [[nodiscard]] constexpr std::uint64_t weight_tensor(std::int64_t layer) noexcept { return 4 * static_cast<std::uint64_t>(layer); }
 [[nodiscard]] constexpr std::uint64_t bias_tensor(std::int64_t layer) noexcept { return 4 * static_cast<std::uint64_t>(layer) + 1; }
