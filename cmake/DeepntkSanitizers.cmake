@@ -33,24 +33,25 @@ endif()
 
 # Instrumented code runs 2-5x slower than the Release build the TIMEOUTs were measured on.
 # ctest 3.25 has no timeout multiplier, so a sanitized tree scales every registered test's
-# TIMEOUT here, once, after all tests exist (tests/CMakeLists.txt calls this last).
+# TIMEOUT at configure time. CMake 3.25 reads and sets a test's properties only in the
+# directory that added it (TEST ... DIRECTORY is CMake 3.28; from tests/CMakeLists.txt the
+# subdirectories' tests are invisible and the scaling silently did nothing), so every
+# tests/<area>/CMakeLists.txt ends with deepntk_scale_test_timeouts(), and tests/CMakeLists.txt
+# refuses an area that registers tests without reaching that call.
 set(DEEPNTK_SANITIZE_TIMEOUT_SCALE 4 CACHE STRING
     "Factor applied to every test TIMEOUT in a sanitized build")
 
-function(deepntk_scale_test_timeouts directory)
+function(deepntk_scale_test_timeouts)
+  set_property(DIRECTORY PROPERTY DEEPNTK_TIMEOUTS_SCALED TRUE)
   if(NOT DEEPNTK_SANITIZE)
     return()
   endif()
-  get_property(_tests DIRECTORY "${directory}" PROPERTY TESTS)
+  get_property(_tests DIRECTORY PROPERTY TESTS)
   foreach(_test IN LISTS _tests)
     get_test_property(${_test} TIMEOUT _timeout)
     if(_timeout)
       math(EXPR _scaled "${_timeout} * ${DEEPNTK_SANITIZE_TIMEOUT_SCALE}")
-      set_property(TEST ${_test} DIRECTORY "${directory}" PROPERTY TIMEOUT ${_scaled})
+      set_tests_properties(${_test} PROPERTIES TIMEOUT ${_scaled})
     endif()
-  endforeach()
-  get_property(_subdirectories DIRECTORY "${directory}" PROPERTY SUBDIRECTORIES)
-  foreach(_subdirectory IN LISTS _subdirectories)
-    deepntk_scale_test_timeouts("${_subdirectory}")
   endforeach()
 endfunction()
