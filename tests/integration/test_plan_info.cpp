@@ -18,6 +18,7 @@
 #include "deepntk/app/plan.hpp"
 
 #include "cli_test_support.hpp"
+#include "memory_bound.hpp"
 
 namespace fs = std::filesystem;
 namespace app = deepntk::app;
@@ -113,15 +114,16 @@ BOOST_AUTO_TEST_CASE(plan_and_run_refuse_what_does_not_fit_with_the_same_line) {
 }
 
 // The documented maximum n_train: the plan used to list the rows of a rank (O(n_train), 17 GB)
-// and ran for minutes. Now: a few seconds under a 4 GiB address-space limit, the table printed;
-// with the analyses that need PDSYEVD, one line refusing its 32-bit LWORK after the table.
+// and ran for minutes. Now: a few seconds under a 4 GiB address-space limit (an RSS limit when
+// sanitized, memory_bound.hpp), the table printed; with the analyses that need PDSYEVD, one
+// line refusing its 32-bit LWORK after the table.
 BOOST_AUTO_TEST_CASE(plan_with_the_largest_n_train_is_immediate_and_small) {
   const std::string largest = " --set data.n_train=2147483647 --ranks 4096 --set parallel.memory_per_rank=4000000T";
   const std::string no_eigen = " --set analysis.eigenvectors=false --set output.eigenvalues=false"
                                " --set data.targets=none --set analysis.diagnostics=false";
   const auto limited = [](const std::string& arguments) {
     const auto out = scratch("largest-stdout.txt"), err = scratch("largest-stderr.txt");
-    const std::string command = "prlimit --as=4294967296 -- " + std::string(DEEPNTK_EXECUTABLE) + " " + arguments +
+    const std::string command = deepntk::cli_test::memory_bound(4ull << 30) + std::string(DEEPNTK_EXECUTABLE) + " " + arguments +
                                 " > " + out.string() + " 2> " + err.string();
     const auto start = std::chrono::steady_clock::now();
     const int status = std::system(command.c_str());
@@ -223,6 +225,7 @@ BOOST_AUTO_TEST_CASE(info_refuses_files_that_are_not_results) {
 
 // The plan's peak against the measured peak RSS of the same run (n = 1024, one rank). The
 // child's ru_maxrss comes from a forked helper so the earlier runs of this test do not count.
+// A sanitized build checks only that the plan does not overestimate (ASan inflates the RSS).
 BOOST_AUTO_TEST_CASE(the_plan_peak_is_within_1_5x_of_the_measured_peak) {
   const std::vector<std::string> overrides{"data.n_train=1024", "data.n_test=256", "depth.schedule=[1,3]"};
   std::string arguments = "run --output " + fresh_output("rss.h5") + " --quiet";
@@ -253,5 +256,9 @@ BOOST_AUTO_TEST_CASE(the_plan_peak_is_within_1_5x_of_the_measured_peak) {
   const double measured = static_cast<double>(values[1]) * 1024.0;  // ru_maxrss is in KiB
   BOOST_TEST_MESSAGE("plan peak " << planned / 1048576 << " MiB, measured ru_maxrss " << measured / 1048576 << " MiB");
   BOOST_TEST(planned <= 1.5 * measured);
+#ifndef DEEPNTK_SANITIZED
+  // Not in a sanitized build: ASan's shadow memory, redzones and 256 MiB free quarantine add
+  // to the RSS (530 MiB measured against a 242 MiB plan), not to what deepntk allocates.
   BOOST_TEST(measured <= 1.5 * planned);
+#endif
 }
