@@ -8,6 +8,11 @@
 #   scripts/run-sanitized-tests.sh                    the default suite (not "long")
 #   scripts/run-sanitized-tests.sh -R '^integration'  a subset (extra arguments go to ctest)
 #
+# The "location" test (location.clone_anywhere) is left out unless DEEPNTK_LOCATION_TESTS=1:
+# it clones HEAD and builds a plain Release deepntk there, so it exercises no instrumented
+# code; the tests it reruns in the clone (slurm.jobs, integration.file_errors,
+# integration.long_paths) run instrumented in this tree anyway.
+#
 # Sanitized code runs 2-5x slower: the build multiplies every test's TIMEOUT by
 # DEEPNTK_SANITIZE_TIMEOUT_SCALE (CMake cache, default 4). docs/testing.md.
 set -euo pipefail
@@ -16,4 +21,8 @@ export DEEPNTK_BUILD_DIR=${DEEPNTK_SANITIZE_BUILD_DIR:-$root/build-sanitize}
 export DEEPNTK_CMAKE_ARGS="-DDEEPNTK_SANITIZE=address,undefined -DDEEPNTK_BUILD_BENCH=OFF ${DEEPNTK_CMAKE_ARGS:-}"
 # shellcheck source=scripts/prepare.sh
 source "$root/scripts/prepare.sh"
-ctest --test-dir "$build_dir" --output-on-failure -j "$cores" -LE long "$@"
+excluded=long
+if [[ "${DEEPNTK_LOCATION_TESTS:-0}" != 1 ]]; then
+  excluded="(long|location)"
+fi
+ctest --test-dir "$build_dir" --output-on-failure -j "$cores" -LE "^${excluded}\$" "$@"

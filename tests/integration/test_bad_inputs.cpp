@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "memory_bound.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -46,7 +48,7 @@ const fs::path& inputs() {
 }
 
 // `deepntk run` on `ranks` ranks (2 unless told) of a tiny configuration plus `settings`,
-// writing `output`; `wrapper` (e.g. a prlimit command) goes between mpiexec and deepntk.
+// writing `output`; `wrapper` (e.g. memory_bound()) goes between mpiexec and deepntk.
 Outcome run(const std::string& name, const std::string& settings, const fs::path& output, int ranks = 2,
             const std::string& wrapper = "") {
   fs::remove(output);
@@ -162,10 +164,10 @@ BOOST_AUTO_TEST_CASE(broken_links_and_missing_filters) {
 // 4294967295 x 28 x 28 bytes, plain and gzipped; a 2^31 x 3 HDF5 dataset never written; IDX
 // dimensions whose product overflows) are refused from the file size, before any allocation:
 // each run at 1 and 2 ranks under a 1 GiB address-space limit per rank (prlimit --as, between
-// mpiexec and deepntk; such a run needs < 512 MiB), within 15 s. The limit bites: a run that
-// really needs ~1.5 GiB fails under it.
+// mpiexec and deepntk; such a run needs < 512 MiB; a 1 GiB RSS limit in a sanitized build,
+// memory_bound.hpp), within 15 s. The limit bites: a run that really needs ~1.5 GiB fails under it.
 BOOST_AUTO_TEST_CASE(huge_claims_are_refused_before_allocating) {
-  const std::string bound = "prlimit --as=" + std::to_string(1ull << 30) + " ";
+  const std::string bound = deepntk::cli_test::memory_bound(1ull << 30);
   const auto idx = [](const std::string& dir) {
     return "--set data.source=idx --set data.targets=onehot --set data.path=" + (inputs() / dir).string();
   };

@@ -18,6 +18,7 @@
 #include "deepntk/app/plan.hpp"
 
 #include "cli_test_support.hpp"
+#include "memory_bound.hpp"
 
 namespace fs = std::filesystem;
 namespace app = deepntk::app;
@@ -271,6 +272,7 @@ BOOST_AUTO_TEST_CASE(info_refuses_files_that_are_not_results) {
 
 // The plan's peak against the measured peak RSS of the same run (n = 1024, one rank). The
 // child's ru_maxrss comes from a forked helper so the earlier runs of this test do not count.
+// A sanitized build checks only that the plan does not overestimate (ASan inflates the RSS).
 BOOST_AUTO_TEST_CASE(the_plan_peak_is_within_1_5x_of_the_measured_peak) {
   const std::vector<std::string> overrides{"data.n_train=1024", "data.n_test=256", "depth.schedule=[1,3]"};
   std::string arguments = "run --output " + fresh_output("rss.h5") + " --quiet";
@@ -283,5 +285,9 @@ BOOST_AUTO_TEST_CASE(the_plan_peak_is_within_1_5x_of_the_measured_peak) {
   const double measured = run.max_rss_bytes;
   BOOST_TEST_MESSAGE("plan peak " << planned / 1048576 << " MiB, measured ru_maxrss " << measured / 1048576 << " MiB");
   BOOST_TEST(planned <= 1.5 * measured);
+#ifndef DEEPNTK_SANITIZED
+  // Not in a sanitized build: ASan's shadow memory, redzones and 256 MiB free quarantine add
+  // to the RSS (530 MiB measured against a 242 MiB plan), not to what deepntk allocates.
   BOOST_TEST(measured <= 1.5 * planned);
+#endif
 }
