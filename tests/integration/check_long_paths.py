@@ -135,21 +135,24 @@ def main():
     reference = os.path.join(scratch, "reference.h5")
     run(command(mpiexec, deepntk, config, short_data, reference), "short paths")
 
-    # 250 characters each (the names in the files included).
+    # 250 characters each (the names in the files included); where the checkout itself is
+    # already deep (the clone of location.clone_anywhere), 64 characters past the scratch folder.
     base = os.path.join(scratch, "l")
-    data = os.path.join(long_directory(base + "in", 250 - len("/in.h5")), "in.h5")
-    output = os.path.join(long_directory(base + "out", 250 - len("/r.h5")), "r.h5")
-    checkpoint = long_directory(base + "ck", 250)
+    length = max(250, len(base) + 64)
+    what = f"{length}-character input, output and checkpoint paths"
+    data = os.path.join(long_directory(base + "in", length - len("/in.h5")), "in.h5")
+    output = os.path.join(long_directory(base + "out", length - len("/r.h5")), "r.h5")
+    checkpoint = long_directory(base + "ck", length)
     os.rmdir(checkpoint)  # deepntk creates it
     for path in (data, output, checkpoint):
-        if len(path) != 250:
+        if len(path) != length:
             fail(f"internal: {path!r} is {len(path)} characters")
     make_input(data)
     argv = command(mpiexec, deepntk, config, data, output, checkpoint)
-    interrupted_then_resumed(argv, output, checkpoint, "250-character input, output and checkpoint paths")
+    interrupted_then_resumed(argv, output, checkpoint, what)
     if not os.path.exists(output):
-        run(argv, "250-character input, output and checkpoint paths")
-    same_kernels(reference, output, "250-character input, output and checkpoint paths")
+        run(argv, what)
+    same_kernels(reference, output, what)
 
     # Near the system limit: the default checkpoint directory and the temporaries add ~40.
     longest = PATH_MAX - 96
