@@ -17,6 +17,7 @@ from the kernels stored in the same file (the distributed code never sees these 
       fallback = "none" on a non-positive-definite kernel ends the run with one collective error.
 Exits non-zero on any mismatch."""
 import os
+import shutil
 import subprocess
 import sys
 
@@ -122,7 +123,10 @@ def agree(paths):
 
 
 def fallback(mpiexec, deepntk, scratch):
-    os.makedirs(scratch, exist_ok=True)
+    # A clean folder: the run that stops on purpose below leaves its checkpoint, which a later
+    # build with other configuration keys would refuse to resume ("belongs to another run").
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
     rng = np.random.default_rng(5)
     x = rng.standard_normal((40, 6))
     x[1] = x[0]  # duplicate training points: K is exactly singular at every depth
