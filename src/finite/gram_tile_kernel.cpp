@@ -31,6 +31,32 @@ DEEPNTK_INLINE double strided_dot(const double* x, const double* y, std::int64_t
   return sum;
 }
 
+// a b + c rounded once, lane by lane: exactly fma in every lane whatever instructions do it
+// (vfmadd on AVX-512 and AVX2 + FMA, the library's fma on the baseline), so the lanes, the
+// scalar remainder and every instruction set agree bit for bit.
+DEEPNTK_INLINE Lanes fused(Lanes a, double b, Lanes c) {
+  Lanes out;
+  for (int l = 0; l < lanes; ++l) out[l] = __builtin_fma(a[l], b, c[l]);
+  return out;
+}
+DEEPNTK_INLINE Lanes fused(double a, Lanes b, double c) {
+  Lanes out;
+  for (int l = 0; l < lanes; ++l) out[l] = __builtin_fma(a, b[l], c);
+  return out;
+}
+DEEPNTK_INLINE Lanes fused(Lanes a, Lanes b, Lanes c) {
+  Lanes out;
+  for (int l = 0; l < lanes; ++l) out[l] = __builtin_fma(a[l], b[l], c[l]);
+  return out;
+}
+
+// Σ_k x[k ld] y[k ld] by fused steps in k order, for one row (the scalar twin of the lanes).
+DEEPNTK_INLINE double fused_dot(const double* x, const double* y, std::int64_t ld, std::int64_t n) {
+  double sum = 0.0;
+  for (std::int64_t k = 0; k < n; ++k) sum = __builtin_fma(x[k * ld], y[k * ld], sum);
+  return sum;
+}
+
 // The weight group on columns [j0, j0 + J): J = column_group or 1.
 template <std::int64_t J>
 DEEPNTK_INLINE void weight_columns(const TileOperands& t, std::int64_t j0, double wf, double wb, double* g,
@@ -43,24 +69,24 @@ DEEPNTK_INLINE void weight_columns(const TileOperands& t, std::int64_t j0, doubl
     for (std::int64_t k = 0; k < t.delta_rows; ++k) {
       const Lanes x = load(t.row_delta + i + k * ld);
       const double* column = t.col_delta + j0 + k * ld;
-      for (std::int64_t jj = 0; jj < J; ++jj) dd[jj] += x * column[jj];
+      for (std::int64_t jj = 0; jj < J; ++jj) dd[jj] = fused(x, column[jj], dd[jj]);
     }
     for (std::int64_t k = 0; k < t.input_rows; ++k) {
       const Lanes y = load(t.row_input + i + k * ld);
       const double* column = t.col_input + j0 + k * ld;
-      for (std::int64_t jj = 0; jj < J; ++jj) aa[jj] += y * column[jj];
+      for (std::int64_t jj = 0; jj < J; ++jj) aa[jj] = fused(y, column[jj], aa[jj]);
     }
     for (std::int64_t jj = 0; jj < J; ++jj) {
       double* out = g + (j0 + jj) * ldg + i;
-      store(out, load(out) + dd[jj] * (wf * aa[jj] + wb));
+      store(out, fused(dd[jj], fused(wf, aa[jj], wb), load(out)));
     }
   }
   for (; i < t.rows; ++i) {
     for (std::int64_t jj = 0; jj < J; ++jj) {
-      const double d = strided_dot(t.row_delta + i, t.col_delta + j0 + jj, ld, t.delta_rows);
-      const double a = strided_dot(t.row_input + i, t.col_input + j0 + jj, ld, t.input_rows);
+      const double d = fused_dot(t.row_delta + i, t.col_delta + j0 + jj, ld, t.delta_rows);
+      const double a = fused_dot(t.row_input + i, t.col_input + j0 + jj, ld, t.input_rows);
       double& out = g[(j0 + jj) * ldg + i];
-      out = out + d * (wf * a + wb);
+      out = __builtin_fma(d, __builtin_fma(wf, a, wb), out);
     }
   }
 }
@@ -76,20 +102,20 @@ DEEPNTK_INLINE void head_columns(const TileOperands& t, std::int64_t j0, const H
     for (std::int64_t k = 0; k < t.input_rows; ++k) {
       const Lanes y = load(t.row_input + i + k * ld);
       const double* column = t.col_input + j0 + k * ld;
-      for (std::int64_t jj = 0; jj < J; ++jj) aa[jj] += y * column[jj];
+      for (std::int64_t jj = 0; jj < J; ++jj) aa[jj] = fused(y, column[jj], aa[jj]);
     }
     for (std::int64_t jj = 0; jj < J; ++jj) {
       double* out_g = g + (j0 + jj) * ldg + i;
       double* out_f = f + (j0 + jj) * ldg + i;
-      store(out_g, load(out_g) + (h.ntk_weight * aa[jj] + h.ntk_bias));
-      store(out_f, load(out_f) + (h.feature_weight * aa[jj] + h.feature_bias));
+      store(out_g, load(out_g) + fused(h.ntk_weight, aa[jj], h.ntk_bias));
+      store(out_f, load(out_f) + fused(h.feature_weight, aa[jj], h.feature_bias));
     }
   }
   for (; i < t.rows; ++i) {
     for (std::int64_t jj = 0; jj < J; ++jj) {
-      const double a = strided_dot(t.row_input + i, t.col_input + j0 + jj, ld, t.input_rows);
-      g[(j0 + jj) * ldg + i] = g[(j0 + jj) * ldg + i] + (h.ntk_weight * a + h.ntk_bias);
-      f[(j0 + jj) * ldg + i] = f[(j0 + jj) * ldg + i] + (h.feature_weight * a + h.feature_bias);
+      const double a = fused_dot(t.row_input + i, t.col_input + j0 + jj, ld, t.input_rows);
+      g[(j0 + jj) * ldg + i] = g[(j0 + jj) * ldg + i] + __builtin_fma(h.ntk_weight, a, h.ntk_bias);
+      f[(j0 + jj) * ldg + i] = f[(j0 + jj) * ldg + i] + __builtin_fma(h.feature_weight, a, h.feature_bias);
     }
   }
 }
@@ -138,19 +164,65 @@ void inner_products_packed(const double* a, std::int64_t rows, const double* b, 
   }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void accumulate_weight_tile(const TileOperands& t, double weight_factor, double bias_factor, double* g,
-                            std::int64_t ldg) {
-  std::int64_t j = 0;
-  for (; j + column_group <= t.cols; j += column_group) weight_columns<column_group>(t, j, weight_factor, bias_factor, g, ldg);
-  for (; j < t.cols; ++j) weight_columns<1>(t, j, weight_factor, bias_factor, g, ldg);
+namespace {
+
+// The tile loops, compiled once per instruction set. Chosen by the CPU's features (not by GCC's
+// "arch=" clones, which dispatch on the CPU model and sent a Sapphire Rapids to the baseline).
+#define DEEPNTK_TILE_LOOPS(suffix, target)                                                                 \
+  target void weight_tile_##suffix(const TileOperands& t, double wf, double wb, double* g, std::int64_t ldg) { \
+    std::int64_t j = 0;                                                                                    \
+    for (; j + column_group <= t.cols; j += column_group) weight_columns<column_group>(t, j, wf, wb, g, ldg); \
+    for (; j < t.cols; ++j) weight_columns<1>(t, j, wf, wb, g, ldg);                                       \
+  }                                                                                                        \
+  target void head_tile_##suffix(const TileOperands& t, const HeadFactors& h, double* g, double* f,          \
+                                 std::int64_t ldg) {                                                       \
+    std::int64_t j = 0;                                                                                    \
+    for (; j + column_group <= t.cols; j += column_group) head_columns<column_group>(t, j, h, g, f, ldg);   \
+    for (; j < t.cols; ++j) head_columns<1>(t, j, h, g, f, ldg);                                           \
+  }
+DEEPNTK_TILE_LOOPS(avx512, __attribute__((target("avx512f,fma"))))
+DEEPNTK_TILE_LOOPS(avx2, __attribute__((target("avx2,fma"))))
+DEEPNTK_TILE_LOOPS(baseline, )
+#undef DEEPNTK_TILE_LOOPS
+
+}  // namespace
+
+bool tile_instructions_available(TileInstructions level) {
+  __builtin_cpu_init();
+  switch (level) {
+    case TileInstructions::avx512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    case TileInstructions::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case TileInstructions::baseline: return true;
+  }
+  return false;
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void accumulate_head_tile(const TileOperands& t, const HeadFactors& factors, double* g, double* f, std::int64_t ldg) {
-  std::int64_t j = 0;
-  for (; j + column_group <= t.cols; j += column_group) head_columns<column_group>(t, j, factors, g, f, ldg);
-  for (; j < t.cols; ++j) head_columns<1>(t, j, factors, g, f, ldg);
+TileInstructions tile_instructions() {
+  static const TileInstructions chosen = [] {
+    for (const auto level : {TileInstructions::avx512, TileInstructions::avx2}) {
+      if (tile_instructions_available(level)) return level;
+    }
+    return TileInstructions::baseline;
+  }();
+  return chosen;
+}
+
+void accumulate_weight_tile(const TileOperands& t, double weight_factor, double bias_factor, double* g,
+                            std::int64_t ldg, TileInstructions level) {
+  switch (level) {
+    case TileInstructions::avx512: return weight_tile_avx512(t, weight_factor, bias_factor, g, ldg);
+    case TileInstructions::avx2: return weight_tile_avx2(t, weight_factor, bias_factor, g, ldg);
+    case TileInstructions::baseline: return weight_tile_baseline(t, weight_factor, bias_factor, g, ldg);
+  }
+}
+
+void accumulate_head_tile(const TileOperands& t, const HeadFactors& factors, double* g, double* f, std::int64_t ldg,
+                          TileInstructions level) {
+  switch (level) {
+    case TileInstructions::avx512: return head_tile_avx512(t, factors, g, f, ldg);
+    case TileInstructions::avx2: return head_tile_avx2(t, factors, g, f, ldg);
+    case TileInstructions::baseline: return head_tile_baseline(t, factors, g, f, ldg);
+  }
 }
 
 }  // namespace deepntk::finite

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "deepntk/finite/entrywise_moments.hpp"
+#include "deepntk/finite/gram_tile_kernel.hpp"
 #include "deepntk/finite/monte_carlo_sweep.hpp"
 #include "finite_test_support.hpp"
 
@@ -170,4 +171,39 @@ BOOST_AUTO_TEST_CASE(too_few_samples_are_refused) {
   const auto x = random_inputs(dim, n, 8);
   BOOST_CHECK_THROW(MonteCarloSweep(spec, schedule, 1, 1, train_batch(x), {}), std::invalid_argument);
   BOOST_CHECK_THROW(MonteCarloSweep(spec, DepthSchedule::parse("1, 4"), 4, 1, train_batch(x), {}), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(every_instruction_set_gives_the_same_bits) {
+  // A ragged tile (13 x 7: vector lanes, the scalar remainder, a partial column group) of a
+  // weight group of width 6 with 5 inputs, and a head group, on every instruction set this CPU
+  // has; the baseline's library fma must equal the hardware's.
+  const std::int64_t points = 24, rows = 13, cols = 7, delta_rows = 6, input_rows = 5;
+  std::vector<double> delta(points * delta_rows), input(points * input_rows);
+  fill_standard_normal(sample_key(3, 3), 1, 0, delta);
+  fill_standard_normal(sample_key(3, 3), 2, 0, input);
+  TileOperands t;
+  t.rows = rows;
+  t.cols = cols;
+  t.stride = points;
+  t.delta_rows = delta_rows;
+  t.input_rows = input_rows;
+  t.row_delta = delta.data() + 2;
+  t.row_input = input.data() + 2;
+  t.col_delta = delta.data() + 15;
+  t.col_input = input.data() + 15;
+  const auto run = [&](TileInstructions level) {
+    std::vector<double> g(rows * cols, 0.25), f(rows * cols, -0.5);
+    accumulate_weight_tile(t, 1.3, 0.2, g.data(), rows, level);
+    accumulate_head_tile(t, {0.7, 0.1, 0.9, 0.05}, g.data(), f.data(), rows, level);
+    g.insert(g.end(), f.begin(), f.end());
+    return g;
+  };
+  const auto baseline = run(TileInstructions::baseline);
+  int compared = 0;
+  for (const auto level : {TileInstructions::avx2, TileInstructions::avx512}) {
+    if (!tile_instructions_available(level)) continue;
+    BOOST_TEST(run(level) == baseline);
+    ++compared;
+  }
+  BOOST_TEST_MESSAGE(compared << " instruction sets compared with the baseline");
 }

@@ -7,11 +7,13 @@
 //   head group:    G_ij += wf Σ_k A_ik A_jk + wb, F_ij += ff Σ_k A_ik A_jk + fb (NTK, feature kernel)
 //
 // fused, so neither inner-product matrix is ever stored, vectorized over i in registers (4
-// columns j at a time share each load). Compiled for AVX-512, AVX2 and the x86-64 baseline
-// (GCC target clones, chosen at load time), all with the same arithmetic per entry: products
-// and sums in k order, no fused multiply-add (this file has -ffp-contract=off), so the vector
-// lanes, the scalar remainder and every instruction set give the same bits. That is what keeps
-// a tile's values independent of its shape and of the machine.
+// columns j at a time share each load). Compiled for AVX-512 + FMA, AVX2 + FMA and the x86-64
+// baseline (chosen once by the CPU's features), all with the same arithmetic per entry: fused
+// multiply-adds (each rounded once, exactly fma) in k order, so the vector lanes, the scalar
+// remainder and every instruction set give the same bits (the baseline calls the library's
+// exact fma: slow, but the same numbers). That keeps a tile's values independent of its shape
+// and of the machine. (The input Gram's kernel in the same file has no FMA: its entries must
+// equal data::input_kernel_entry's plain products and sums.)
 //
 // Both sides come from the transposed layout, the points along the rows: Δt[p + k stride], so a
 // vector load takes consecutive row points and a column point's k-th value is a strided read.
@@ -30,16 +32,23 @@ struct TileOperands {
   std::int64_t delta_rows = 0, input_rows = 0;
 };
 
+/// The instruction sets the tile loops are compiled for; every one gives the same bits.
+enum class TileInstructions { avx512, avx2, baseline };
+[[nodiscard]] bool tile_instructions_available(TileInstructions level);
+/// The best one this CPU has (chosen once, by its features).
+[[nodiscard]] TileInstructions tile_instructions();
+
 /// G (rows x cols, leading dimension ldg) += (ΔΔᵀ) ∘ (wf AAᵀ + wb) over the tile.
 void accumulate_weight_tile(const TileOperands& t, double weight_factor, double bias_factor, double* g,
-                            std::int64_t ldg);
+                            std::int64_t ldg, TileInstructions level = tile_instructions());
 
 /// G += wf AAᵀ + wb (the NTK) and F += ff AAᵀ + fb (the feature kernel), over the tile; the
 /// delta operands of `t` are not used.
 struct HeadFactors {
   double ntk_weight = 0, ntk_bias = 0, feature_weight = 0, feature_bias = 0;
 };
-void accumulate_head_tile(const TileOperands& t, const HeadFactors& factors, double* g, double* f, std::int64_t ldg);
+void accumulate_head_tile(const TileOperands& t, const HeadFactors& factors, double* g, double* f, std::int64_t ldg,
+                          TileInstructions level = tile_instructions());
 
 /// Packed panels for inner_products_packed: `rows` points in groups of packed_rows, each group
 /// depth x packed_rows (its points' k-th values together, k = 0, 1, ...), the last group padded
