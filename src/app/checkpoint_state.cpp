@@ -12,6 +12,7 @@
 #include "deepntk/io/matrix_io.hpp"
 #include "deepntk/io/replicated_array.hpp"
 #include "deepntk/matrix/distributed_matrix.hpp"
+#include "deepntk/mpi/all_gather.hpp"
 #include "deepntk/mpi/error.hpp"
 
 namespace deepntk::app {
@@ -41,20 +42,7 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
-// Every rank's values, concatenated in rank order, on every rank.
-std::vector<double> all_gather(MPI_Comm comm, const std::vector<double>& mine) {
-  int ranks = 0;
-  mpi::check(MPI_Comm_size(comm, &ranks), "MPI_Comm_size");
-  const int count = static_cast<int>(mine.size());
-  std::vector<int> counts(static_cast<std::size_t>(ranks)), offsets(static_cast<std::size_t>(ranks));
-  mpi::check(MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm), "MPI_Allgather");
-  std::exclusive_scan(counts.begin(), counts.end(), offsets.begin(), 0);
-  std::vector<double> all(static_cast<std::size_t>(offsets.back() + counts.back()));
-  mpi::check(MPI_Allgatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE,
-                            comm),
-             "MPI_Allgatherv");
-  return all;
-}
+using mpi::all_gather;
 
 // The union of the names every rank has, sorted: blocks can differ in optional arrays (erf
 // carries Σ_i − Σ_j only in blocks where points of unequal K0 meet).

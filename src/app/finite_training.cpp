@@ -14,6 +14,7 @@
 #include "deepntk/io/attributes.hpp"
 #include "deepntk/io/replicated_array.hpp"
 #include "deepntk/mpi/agree.hpp"
+#include "deepntk/mpi/all_gather.hpp"
 #include "deepntk/mpi/error.hpp"
 
 namespace deepntk::app {
@@ -85,20 +86,19 @@ void train_networks_at_depth(io::File& file, const RunConfig& config, const data
       }
     }
   });
-  // Every rank's rows, then back into network order s = 0, 1, ... (rank r holds s = r, r + P, ...).
+  // Every rank's rows in rank order, then back into network order s = 0, 1, ...: rank r holds
+  // s = r, r + P, ..., so its rows start after those of the ranks before it.
   const int ranks = world.size();
-  std::vector<int> counts(static_cast<std::size_t>(ranks)), offsets(static_cast<std::size_t>(ranks));
-  const int my_count = static_cast<int>(mine.size());
-  mpi::check(MPI_Allgather(&my_count, 1, MPI_INT, counts.data(), 1, MPI_INT, world.handle()), "MPI_Allgather");
-  for (int r = 1; r < ranks; ++r) offsets[static_cast<std::size_t>(r)] = offsets[static_cast<std::size_t>(r - 1)] + counts[static_cast<std::size_t>(r - 1)];
-  std::vector<double> gathered(static_cast<std::size_t>(samples * row_length));
-  mpi::check(MPI_Allgatherv(mine.data(), my_count, MPI_DOUBLE, gathered.data(), counts.data(), offsets.data(),
-                            MPI_DOUBLE, world.handle()),
-             "MPI_Allgatherv");
+  const std::vector<double> gathered = mpi::all_gather(world.handle(), mine);
+  std::vector<std::int64_t> first_row(static_cast<std::size_t>(ranks), 0);
+  for (int r = 1; r < ranks; ++r) {
+    const std::int64_t rows_before = (samples - (r - 1) + ranks - 1) / ranks;  // networks of rank r - 1
+    first_row[static_cast<std::size_t>(r)] = first_row[static_cast<std::size_t>(r - 1)] + std::max<std::int64_t>(0, rows_before);
+  }
   std::vector<double> rows(gathered.size());
   for (std::int64_t s = 0; s < samples; ++s) {
     const std::int64_t rank = s % ranks, position = s / ranks;
-    const double* from = gathered.data() + offsets[static_cast<std::size_t>(rank)] + position * row_length;
+    const double* from = gathered.data() + (first_row[static_cast<std::size_t>(rank)] + position) * row_length;
     std::copy(from, from + row_length, rows.begin() + s * row_length);
   }
   const auto column = [&](std::int64_t first, std::int64_t length) {
