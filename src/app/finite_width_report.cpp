@@ -18,16 +18,6 @@ namespace deepntk::app {
 using matrix::DistributedMatrix;
 using matrix::LocalIndex;
 
-namespace {
-
-// A producer's block (column-major, the matrix's local layout) into the matrix, times `scale`.
-void copy_scaled(std::span<const double> values, double scale, DistributedMatrix& target) {
-  for (std::int64_t c = 0; c < target.local_cols(); ++c)
-    for (std::int64_t r = 0; r < target.local_rows(); ++r)
-      target.at(LocalIndex(r), LocalIndex(c)) = scale * values[static_cast<std::size_t>(r + c * target.local_rows())];
-}
-
-}  // namespace
 
 FiniteWidthReport::FiniteWidthReport(const RunConfig& config, std::shared_ptr<const grid::ProcessGrid> grid,
                                      std::int64_t block, const kernels::PairBlock& train_block, std::int64_t n_train,
@@ -52,25 +42,25 @@ void FiniteWidthReport::start_depth(std::int64_t depth) {
   while (!exact.finished()) {
     if (auto rec = exact.advance(1'000'000)) {
       const double heads = head_rule_log_factor(config_.network, depth);
-      copy_scaled(rec->blocks[0].nngp, std::exp(rec->nngp_log_scale + heads), reference_nngp_);
-      copy_scaled(rec->blocks[0].ntk, std::exp(rec->ntk_log_scale + heads), reference_ntk_);
+      copy_block(rec->blocks[0].nngp, reference_nngp_, std::exp(rec->nngp_log_scale + heads));
+      copy_block(rec->blocks[0].ntk, reference_ntk_, std::exp(rec->ntk_log_scale + heads));
       linalg::mirror_triangle(linalg::Triangle::lower, reference_nngp_);
       linalg::mirror_triangle(linalg::Triangle::lower, reference_ntk_);
     }
   }
 }
 
-FiniteWidthLine FiniteWidthReport::write(io::File& file, std::string_view kind, bool ntk,
+void FiniteWidthReport::write(io::File& file, std::string_view kind, bool ntk,
                                          const kernels::RecordedDepth& recorded, const DistributedMatrix& mean,
                                          bool write_matrices) {
   const auto& train = recorded.blocks[0];
-  copy_scaled(ntk ? train.ntk_standard_error : train.nngp_standard_error, 1.0, error_);
+  copy_block(ntk ? train.ntk_standard_error : train.nngp_standard_error, error_);
   linalg::mirror_triangle(linalg::Triangle::lower, error_);
   if (write_matrices) {
     io::write_matrix(file, layout::kernel_path(kind, depth_, "train_se"), error_);
     if (test_error_) {
       const auto& test = recorded.blocks[1];
-      copy_scaled(ntk ? test.ntk_standard_error : test.nngp_standard_error, 1.0, *test_error_);
+      copy_block(ntk ? test.ntk_standard_error : test.nngp_standard_error, *test_error_);
       io::write_matrix(file, layout::kernel_path(kind, depth_, "test_se"), *test_error_);
     }
   }
@@ -78,15 +68,11 @@ FiniteWidthLine FiniteWidthReport::write(io::File& file, std::string_view kind, 
   io::write_attribute(file, group, "samples", recorded.samples);
   io::write_attribute(file, group, "width", config_.network.width);
 
-  copy_scaled(ntk ? train.ntk_normalized_spread : train.nngp_normalized_spread, 1.0, spread_);
-  FiniteWidthLine line;
-  line.present = true;
-  line.normalized_spread = analysis::mean_offdiagonal(spread_);
-  io::write_attribute(file, group, "normalized_spread", line.normalized_spread);
+  copy_block(ntk ? train.ntk_normalized_spread : train.nngp_normalized_spread, spread_);
+  io::write_attribute(file, group, "normalized_spread", analysis::mean_offdiagonal(spread_));
   const bool has_reference = config_.montecarlo.compare &&
                              !(ntk && config_.network.parameterization == finite::Parameterization::standard);
-  line.relative_distance = line.z_rms = std::nan("");
-  if (!has_reference) return line;
+  if (!has_reference) return;
   const auto c = analysis::compare_with_reference(mean, error_, ntk ? reference_ntk_ : reference_nngp_);
   const std::string histogram = layout::kernel_path(kind, depth_, "z_histogram");
   io::write_vector(file, histogram, std::span<const std::int64_t>(c.z_histogram));
@@ -97,9 +83,6 @@ FiniteWidthLine FiniteWidthReport::write(io::File& file, std::string_view kind, 
   io::write_attribute(file, group, "z_rms", c.z_rms);
   io::write_attribute(file, group, "z_max_abs", c.z_max_abs);
   io::write_attribute(file, group, "fraction_z_above_3", c.fraction_above_3);
-  line.relative_distance = c.relative_distance;
-  line.z_rms = c.z_rms;
-  return line;
 }
 
 }  // namespace deepntk::app

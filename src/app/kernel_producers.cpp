@@ -90,6 +90,13 @@ std::unique_ptr<kernels::KernelProducer> make_kernel_producer(const RunConfig& c
                                                    std::move(index.batch), std::move(mc));
 }
 
+void copy_block(std::span<const double> values, matrix::DistributedMatrix& target, double scale) {
+  for (std::int64_t c = 0; c < target.local_cols(); ++c)
+    for (std::int64_t r = 0; r < target.local_rows(); ++r)
+      target.at(matrix::LocalIndex(r), matrix::LocalIndex(c)) =
+          scale * values[static_cast<std::size_t>(r + c * target.local_rows())];
+}
+
 double head_rule_log_factor(const NetworkConfig& network, std::int64_t depth) {
   if (network.architecture != Architecture::shortcut) return 0.0;
   const double heads = static_cast<double>(depth / network.readout_every);

@@ -64,12 +64,6 @@ kernels::PairBlock pair_block(const data::LocalInputBlock& block, bool symmetric
   return out;
 }
 
-// Copies a sweep block (column-major local rows x cols) into the matrix's local storage.
-void copy_block(std::span<const double> values, DistributedMatrix& target) {
-  for (std::int64_t c = 0; c < target.local_cols(); ++c)
-    for (std::int64_t r = 0; r < target.local_rows(); ++r)
-      target.at(LocalIndex(r), LocalIndex(c)) = values[static_cast<std::size_t>(r + c * target.local_rows())];
-}
 
 // A per-point value known on the ranks whose local rows hold the point, on every rank.
 // Each point is a local row on exactly one grid row, and every rank of that grid row has a
@@ -364,7 +358,7 @@ RunSummary run_pipeline(const RunConfig& config, const RunOptions& options, MPI_
       if (write_matrices) io::write_matrix(file, layout::kernel_path(name, depth, "train"), train);
       io::write_vector(file, layout::kernel_path(name, depth, "train_diag"), std::span<const double>(train_diagonal));
       io::write_attribute(file, group, "log_scale", log_scale);
-      if (finite_report) static_cast<void>(finite_report->write(file, name, ntk, *recorded, train, write_matrices));
+      if (finite_report) finite_report->write(file, name, ntk, *recorded, train, write_matrices);
       if (test) {
         const auto& test_values = recorded->blocks[1];
         copy_block(ntk ? test_values.ntk : test_values.nngp, *test);

@@ -24,13 +24,6 @@ DEEPNTK_INLINE Lanes load(const double* p) {
 }
 DEEPNTK_INLINE void store(double* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
 
-// Σ_k x[k ld] y[k ld], in k order, for one row (the scalar twin of the vector loop).
-DEEPNTK_INLINE double strided_dot(const double* x, const double* y, std::int64_t ld, std::int64_t n) {
-  double sum = 0.0;
-  for (std::int64_t k = 0; k < n; ++k) sum += x[k * ld] * y[k * ld];
-  return sum;
-}
-
 // a b + c rounded once, lane by lane: exactly fma in every lane whatever instructions do it
 // (vfmadd on AVX-512 and AVX2 + FMA, the library's fma on the baseline), so the lanes, the
 // scalar remainder and every instruction set agree bit for bit.

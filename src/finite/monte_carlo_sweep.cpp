@@ -73,7 +73,6 @@ struct MonteCarloSweep::Impl {
   std::vector<BlockState> blocks;
   EntrywiseMoments diagonal_ntk, diagonal_feature;  // per batch point
   std::int64_t next_record = 0, samples_done = 0, work_done = 0, work_total = 0;
-  double flops = 0;
 
   std::int64_t depth() const { return schedule.depths()[static_cast<std::size_t>(next_record)]; }
   void run_network();
@@ -180,7 +179,6 @@ void MonteCarloSweep::Impl::run_network() {
                         std::vector<double>(static_cast<std::size_t>(batch.count), 0.0)};
   GradientGram gram(batch.count, std::move(tiles), &diagonal);
   pass.backward(gram);
-  flops += gram.flops();
   for (BlockState& s : blocks) {
     // A point's pair with itself is its diagonal value (the same bits on every rank, whichever
     // rank holds the diagonal block), so normalized entries are exactly 1 there.
@@ -251,10 +249,8 @@ kernels::RecordedDepth MonteCarloSweep::Impl::record() {
   return rec;
 }
 
-const FiniteNetworkSpec& MonteCarloSweep::finite_spec() const noexcept { return impl_->spec; }
 std::int64_t MonteCarloSweep::samples() const noexcept { return impl_->samples; }
 std::int64_t MonteCarloSweep::samples_done() const noexcept { return impl_->samples_done; }
-double MonteCarloSweep::gram_flops() const noexcept { return impl_->flops; }
 const kernels::NetworkSpec& MonteCarloSweep::spec() const noexcept { return impl_->spec.network; }
 const kernels::DepthSchedule& MonteCarloSweep::schedule() const noexcept { return impl_->schedule; }
 std::int64_t MonteCarloSweep::work_done() const noexcept { return impl_->work_done; }

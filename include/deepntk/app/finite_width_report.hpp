@@ -23,12 +23,6 @@
 
 namespace deepntk::app {
 
-/// One line of the printed summary: how close the kernel came to infinite width.
-struct FiniteWidthLine {
-  bool present = false;
-  double relative_distance = 0, z_rms = 0, normalized_spread = 0;
-};
-
 class FiniteWidthReport {
  public:
   /// `train_block` is the rank's train x train PairBlock (for the analytic reference), n the
@@ -41,7 +35,7 @@ class FiniteWidthReport {
 
   /// Collective. Writes the parts above for one kind; `mean` is the mirrored train mean kernel
   /// as the pipeline distributed it.
-  FiniteWidthLine write(io::File& file, std::string_view kind, bool ntk, const kernels::RecordedDepth& recorded,
+  void write(io::File& file, std::string_view kind, bool ntk, const kernels::RecordedDepth& recorded,
                         const matrix::DistributedMatrix& mean, bool write_matrices);
 
  private:

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "deepntk/app/config.hpp"
@@ -13,6 +14,7 @@
 #include "deepntk/kernels/depth_schedule.hpp"
 #include "deepntk/kernels/depth_sweep.hpp"
 #include "deepntk/kernels/kernel_producer.hpp"
+#include "deepntk/matrix/distributed_matrix.hpp"
 
 namespace deepntk::app {
 
@@ -22,6 +24,10 @@ namespace deepntk::app {
 [[nodiscard]] std::unique_ptr<kernels::KernelProducer> make_kernel_producer(
     const RunConfig& config, const kernels::DepthSchedule& schedule, const data::Dataset& dataset,
     const data::InputKernels& inputs, const std::vector<kernels::PairBlock>& blocks, std::int64_t block);
+
+/// A producer's block (column-major local rows x cols, the layout of the matrix's local part)
+/// into `target`'s local storage, times `scale`.
+void copy_block(std::span<const double> values, matrix::DistributedMatrix& target, double scale = 1.0);
 
 /// log of the factor c(K)² K by which the shortcut network's head rule (network.heads) scales
 /// the analytic kernels at `depth` (K = depth / h heads; 0 for the default 1/sqrt(K) and for the

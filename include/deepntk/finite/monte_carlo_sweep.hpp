@@ -60,12 +60,9 @@ class MonteCarloSweep final : public kernels::KernelProducer {
   MonteCarloSweep(MonteCarloSweep&&) noexcept;
   MonteCarloSweep& operator=(MonteCarloSweep&&) noexcept;
 
-  [[nodiscard]] const FiniteNetworkSpec& finite_spec() const noexcept;
   [[nodiscard]] std::int64_t samples() const noexcept;
   /// Networks done at the current depth.
   [[nodiscard]] std::int64_t samples_done() const noexcept;
-  /// Floating-point operations of the kernel accumulation so far (this process).
-  [[nodiscard]] double gram_flops() const noexcept;
 
   [[nodiscard]] const kernels::NetworkSpec& spec() const noexcept override;
   [[nodiscard]] const kernels::DepthSchedule& schedule() const noexcept override;
