@@ -181,8 +181,8 @@ Model make_model(const RunConfig& config, const PlanShape& shape, grid::GridShap
   // columns of the train kernel and of its test rows (at most; shared points count once).
   m.finite = !net.infinite_width();
   if (m.finite) {
-    const auto sub = [](std::int64_t a, std::int64_t b) { return a - b; };
-    m.batch_points = add(sub(add(m.train.rows, m.train.cols), shared_points_at_origin(n, m.block, grid)), m.test.rows);
+    // Shared points are counted in both rows and columns, so the difference cannot overflow.
+    m.batch_points = add(add(m.train.rows, m.train.cols) - shared_points_at_origin(n, m.block, grid), m.test.rows);
     const auto schedule = kernels::DepthSchedule::parse(config.depth.schedule);
     m.monte_carlo_bytes = finite::MonteCarloSweep::memory_bytes(finite_spec_from_config(net), d, schedule.max_depth(),
                                                                 m.batch_points, add(m.train.entries(), m.test.entries()));

@@ -1,5 +1,6 @@
 #include "deepntk/finite/monte_carlo_sweep.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -408,7 +409,9 @@ std::int64_t MonteCarloSweep::memory_bytes(const FiniteNetworkSpec& spec, std::i
   const std::int64_t per_pair = checked_multiply<std::int64_t>(pairs, 19 * 8, what);
   const std::int64_t per_point = checked_multiply<std::int64_t>(batch_points, 16 * 8, what);
   const std::int64_t parameters = checked_multiply<std::int64_t>(parameter_count(spec, input_dim, max_depth), 2 * 8, what);
-  return checked_add(checked_add(per_pair, per_point, what),
+  // The layer panel GradientGram buffers; its largest group is the first layer's (δ and a: m + d rows).
+  const std::int64_t panel = GradientGram::panel_capacity(batch_points, checked_add(spec.width, std::max(spec.width, input_dim), what));
+  return checked_add(checked_add(checked_add(per_pair, per_point, what), panel, what),
                      checked_add(parameters, NetworkPass::stored_bytes(spec, input_dim, max_depth, batch_points), what), what);
 }
 

@@ -50,7 +50,7 @@ class GradientGram final : public GradientVisitor {
 
   /// Floating-point operations so far (multiplications and additions), for rates.
   [[nodiscard]] double flops() const noexcept { return flops_; }
-  /// The bytes the panel may hold: the planner's figure.
+  /// The bytes the panel may hold (MonteCarloSweep::memory_bytes counts them for the planner).
   [[nodiscard]] static std::int64_t panel_capacity(std::int64_t batch_points, std::int64_t largest_group_rows,
                                                    std::int64_t panel_bytes = 32 << 20);
 
